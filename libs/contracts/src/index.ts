@@ -1,3 +1,4 @@
+export * from "./agent-env.js";
 export * from "./messages.js";
 export * from "./models.js";
 export * from "./patterns.js";
@@ -8,3 +9,4 @@ export * from "./run-record.js";
 export * from "./run-request.js";
 export * from "./run-result.js";
 export * from "./run-source.js";
+export * from "./retry.js";

@@ -46,6 +46,8 @@ export const runRecordSchema = z.object({
   cancelRequestedAt: z.string().optional(),
   /** Grafana/Alertmanager: set when the alert resolved while the run existed */
   alertResolvedAt: z.string().optional(),
+  /** runs sharing this key (same repository+issue+kind, same alert) never run at the same time */
+  singleFlightKey: z.string().optional(),
   /** which runtime executes the run */
   runtime: z.enum(["kubernetes", "local"]).optional(),
 });

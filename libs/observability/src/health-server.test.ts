@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Counter } from "prom-client";
+import { createRegistry, startHealthServer, type HealthServer } from "./index.js";
+
+let server: HealthServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe("health server", () => {
+  it("answers /health, /ready and /metrics", async () => {
+    const registry = createRegistry("test");
+    new Counter({ name: "orchestrator_test_total", help: "t", registers: [registry] }).inc(3);
+    let ready = false;
+    server = await startHealthServer({ registry, ready: async () => ready, host: "127.0.0.1", port: 0 });
+    const base = `http://127.0.0.1:${server.port}`;
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/ready`)).status).toBe(503);
+    ready = true;
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('orchestrator_test_total{service="test"} 3');
+    expect(metrics).toContain("process_cpu_user_seconds_total");
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it("reports not ready when the readiness check throws", async () => {
+    server = await startHealthServer({
+      registry: createRegistry("test", { defaultMetrics: false }),
+      ready: async () => {
+        throw new Error("redis down");
+      },
+      host: "127.0.0.1",
+      port: 0,
+    });
+    expect((await fetch(`http://127.0.0.1:${server.port}/ready`)).status).toBe(503);
+  });
+});

@@ -1,0 +1,65 @@
+import { Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "pino";
+
+export type RedisRole = "producer" | "worker" | "client";
+
+/**
+ * An ioredis connection with the settings BullMQ needs for its role:
+ * - producer: fail fast (no offline queue) so an HTTP handler can answer 503 instead of hanging;
+ * - worker: `maxRetriesPerRequest: null` so blocking commands survive reconnects;
+ * - client: plain commands (run store, dedup records) that also fail fast.
+ */
+export function createRedis(url: string, role: RedisRole, log?: Logger): Redis {
+  const options: RedisOptions =
+    role === "worker"
+      ? { maxRetriesPerRequest: null }
+      : { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
+  const redis = new Redis(url, {
+    ...options,
+    lazyConnect: false,
+    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 6), 5000),
+  });
+  // ioredis emits "error" on every failed reconnect; without a listener Node would crash the process
+  let lastLogged = 0;
+  redis.on("error", (err) => {
+    if (Date.now() - lastLogged > 5000) {
+      lastLogged = Date.now();
+      log?.warn({ err: { message: err.message }, role }, "redis connection error (check REDIS_URL)");
+    }
+  });
+  return redis;
+}
+
+/** Whether Redis answers right now (for /ready). */
+export async function redisReady(redis: Redis, timeoutMs = 1000): Promise<boolean> {
+  if (redis.status !== "ready") return false;
+  try {
+    const pong = await Promise.race([
+      redis.ping(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), timeoutMs)),
+    ]);
+    return pong === "PONG";
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once the connection is ready, or rejects with a message naming REDIS_URL. */
+export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === "ready") return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis is unreachable after ${timeoutMs} ms: check REDIS_URL and that redis-server runs`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off("ready", onReady);
+    };
+    redis.on("ready", onReady);
+  });
+}

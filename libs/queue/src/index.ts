@@ -1,0 +1,4 @@
+export * from "./connection.js";
+export * from "./queue-metrics.js";
+export * from "./queues.js";
+export * from "./shutdown.js";

@@ -1,0 +1,4 @@
+export * from "./errors.js";
+export * from "./run-events.js";
+export * from "./run-id.js";
+export * from "./run-store.js";

@@ -1,0 +1,28 @@
+import type { Redis } from "ioredis";
+import { runEventSchema, type RunEvent } from "@orchestrator/contracts";
+
+/**
+ * Subscribes to run events. Pub/sub needs its own connection, so this takes a dedicated one
+ * (it is put into subscriber mode). Returns an unsubscribe function.
+ */
+export async function subscribeRunEvents(
+  subscriber: Redis,
+  channel: string,
+  handler: (event: RunEvent) => void,
+): Promise<() => Promise<void>> {
+  const onMessage = (ch: string, message: string) => {
+    if (ch !== channel) return;
+    try {
+      const parsed = runEventSchema.safeParse(JSON.parse(message));
+      if (parsed.success) handler(parsed.data);
+    } catch {
+      // not ours; ignore
+    }
+  };
+  subscriber.on("message", onMessage);
+  await subscriber.subscribe(channel);
+  return async () => {
+    subscriber.off("message", onMessage);
+    await subscriber.unsubscribe(channel).catch(() => {});
+  };
+}

@@ -1,0 +1,314 @@
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import {
+  canTransition,
+  isTerminalPhase,
+  RUN_EVENTS_CHANNEL,
+  runRecordSchema,
+  type RunEvent,
+  type RunLinks,
+  type RunPhase,
+  type RunRecord,
+  type RunRequest,
+  type RunResult,
+} from "@orchestrator/contracts";
+import { InvalidTransitionError, RunNotFoundError, RunUpdateConflictError } from "./errors.js";
+import { newRunId } from "./run-id.js";
+import { CREATE_RUN, UPDATE_RUN } from "./scripts.js";
+
+export interface RunStoreOptions {
+  /** client connection (fail-fast) */
+  redis: Redis;
+  /** key prefix (QUEUE_PREFIX) */
+  prefix: string;
+  /** how long a finished run is kept (RUN_RETENTION), ms */
+  retentionMs: number;
+  /** how long an idempotency key maps to its run, ms. @defaultValue retentionMs */
+  idempotencyTtlMs?: number;
+  /** safety net for a single-flight key whose run never ended, ms. @defaultValue 24 h */
+  singleFlightTtlMs?: number;
+  now?: () => Date;
+}
+
+export interface CreateRunInput {
+  request: RunRequest;
+  /** runs with the same key never run at the same time (e.g. `github:owner/repo#12:code`) */
+  singleFlightKey?: string;
+  attempt?: number;
+  runtime?: RunRecord["runtime"];
+  /** initial reason on the timeline */
+  reason?: string;
+  /** use this id instead of a new one (runs picked up from a CR keep the CR's identity) */
+  id?: string;
+}
+
+export type CreateRunResult =
+  | { outcome: "created"; run: RunRecord }
+  | { outcome: "duplicate"; run: RunRecord }
+  | { outcome: "active"; run: RunRecord };
+
+export interface RunFilter {
+  phase?: RunPhase | undefined;
+  kind?: RunRecord["kind"] | undefined;
+  source?: string | undefined;
+  /** matches the repository URL or the GitHub `owner/name` */
+  repository?: string | undefined;
+  /** runs created before this cursor (from a previous page) */
+  cursor?: string | undefined;
+  /** @defaultValue 50 */
+  limit?: number | undefined;
+}
+
+export interface RunPatch {
+  message?: string;
+  links?: Partial<RunLinks>;
+  result?: RunResult;
+}
+
+/** The run records in Redis: created by ingress, moved along by every service. */
+export class RunStore {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly retentionMs: number;
+  private readonly idempotencyTtlMs: number;
+  private readonly singleFlightTtlMs: number;
+  private readonly now: () => Date;
+
+  constructor(options: RunStoreOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix;
+    this.retentionMs = options.retentionMs;
+    this.idempotencyTtlMs = options.idempotencyTtlMs ?? options.retentionMs;
+    this.singleFlightTtlMs = options.singleFlightTtlMs ?? 24 * 3600 * 1000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get channel(): string {
+    return `${this.prefix}:${RUN_EVENTS_CHANNEL}`;
+  }
+
+  private runKey(id: string): string {
+    return `${this.prefix}:run:${id}`;
+  }
+  private get indexKey(): string {
+    return `${this.prefix}:runs`;
+  }
+  private idempotencyKey(key: string): string {
+    return `${this.prefix}:idem:${createHash("sha256").update(key).digest("hex")}`;
+  }
+  private singleFlightKey(key: string): string {
+    return `${this.prefix}:active:${createHash("sha256").update(key).digest("hex")}`;
+  }
+
+  /**
+   * Records a new run in phase `Queued`, atomically de-duplicated by the request's idempotency key
+   * and, when given, its single-flight key.
+   */
+  async create(input: CreateRunInput): Promise<CreateRunResult> {
+    const now = this.now();
+    const at = now.toISOString();
+    const id = input.id ?? newRunId(now.getTime());
+    const record: RunRecord = {
+      id,
+      kind: input.request.kind,
+      phase: "Queued",
+      request: input.request,
+      createdAt: at,
+      updatedAt: at,
+      timeline: [{ phase: "Queued", at, reason: input.reason ?? "accepted" }],
+      links: {},
+      attempt: input.attempt ?? 1,
+      ...(input.singleFlightKey ? { singleFlightKey: input.singleFlightKey } : {}),
+      ...(input.runtime ? { runtime: input.runtime } : {}),
+    };
+    const [outcome, existingId] = (await this.redis.eval(
+      CREATE_RUN,
+      4,
+      this.runKey(id),
+      this.indexKey,
+      this.idempotencyKey(input.request.idempotencyKey),
+      input.singleFlightKey ? this.singleFlightKey(input.singleFlightKey) : "",
+      JSON.stringify(record),
+      String(now.getTime()),
+      id,
+      String(this.idempotencyTtlMs),
+      String(this.singleFlightTtlMs),
+    )) as [CreateRunResult["outcome"], string];
+    if (outcome === "created") return { outcome, run: record };
+    const existing = await this.get(existingId);
+    if (!existing) {
+      // the key outlived its run (retention); treat the run as gone and let the caller decide
+      throw new RunNotFoundError(existingId);
+    }
+    return { outcome, run: existing };
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    const json = await this.redis.hget(this.runKey(id), "json");
+    return json ? runRecordSchema.parse(JSON.parse(json)) : undefined;
+  }
+
+  async require(id: string): Promise<RunRecord> {
+    const run = await this.get(id);
+    if (!run) throw new RunNotFoundError(id);
+    return run;
+  }
+
+  /** The run an idempotency key maps to, if any. */
+  async findByIdempotencyKey(key: string): Promise<RunRecord | undefined> {
+    const id = await this.redis.get(this.idempotencyKey(key));
+    return id ? this.get(id) : undefined;
+  }
+
+  /** Newest first. Returns the page and a cursor for the next one. */
+  async list(filter: RunFilter = {}): Promise<{ runs: RunRecord[]; nextCursor?: string }> {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    const runs: RunRecord[] = [];
+    let max = filter.cursor ? `(${filter.cursor}` : "+inf";
+    const batch = 200;
+    for (;;) {
+      const page = await this.redis.zrevrangebyscore(this.indexKey, max, "-inf", "WITHSCORES", "LIMIT", 0, batch);
+      if (page.length === 0) return { runs };
+      const ids: string[] = [];
+      const scores: string[] = [];
+      for (let i = 0; i < page.length; i += 2) {
+        ids.push(page[i]!);
+        scores.push(page[i + 1]!);
+      }
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.hget(this.runKey(id), "json");
+      const results = (await pipeline.exec()) ?? [];
+      const gone: string[] = [];
+      for (let i = 0; i < ids.length; i++) {
+        const json = results[i]?.[1] as string | null | undefined;
+        if (!json) {
+          gone.push(ids[i]!);
+          continue;
+        }
+        const run = runRecordSchema.parse(JSON.parse(json));
+        if (!matches(run, filter)) continue;
+        runs.push(run);
+        if (runs.length === limit) {
+          // scores are creation times in ms; runs created in the same ms share a page boundary
+          return { runs, nextCursor: scores[i]! };
+        }
+      }
+      if (gone.length > 0) await this.redis.zrem(this.indexKey, ...gone);
+      if (page.length < batch * 2) return { runs };
+      max = `(${scores[scores.length - 1]}`;
+    }
+  }
+
+  /**
+   * Moves a run to `phase`, appending to its timeline and publishing a run event. A transition to
+   * the phase it is already in only applies the patch. Terminal runs start their retention clock
+   * and release their single-flight key.
+   * @throws InvalidTransitionError when the move is not allowed (e.g. out of a final phase)
+   */
+  async transition(id: string, phase: RunPhase, reason: string, patch: RunPatch = {}): Promise<RunRecord> {
+    return this.mutate(id, (run) => {
+      if (run.phase !== phase && !canTransition(run.phase, phase)) {
+        throw new InvalidTransitionError(id, run.phase, phase);
+      }
+      if (run.phase === phase && isTerminalPhase(phase)) throw new InvalidTransitionError(id, run.phase, phase);
+      const at = this.now().toISOString();
+      const next = applyPatch(run, patch, at);
+      if (run.phase === phase) return { next };
+      next.phase = phase;
+      next.timeline = [...run.timeline, { phase, at, reason }];
+      if (patch.message === undefined) next.message = reason;
+      const event: RunEvent = { runId: id, kind: run.kind, phase, previousPhase: run.phase, at, reason };
+      return { next, event };
+    });
+  }
+
+  /** Like {@link transition}, but returns undefined instead of throwing when the run already moved past. */
+  async tryTransition(
+    id: string,
+    phase: RunPhase,
+    reason: string,
+    patch: RunPatch = {},
+  ): Promise<RunRecord | undefined> {
+    try {
+      return await this.transition(id, phase, reason, patch);
+    } catch (err) {
+      if (err instanceof InvalidTransitionError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Changes fields other than the phase (links, result, markers). */
+  async update(id: string, change: (run: RunRecord) => RunRecord): Promise<RunRecord> {
+    return this.mutate(id, (run) => ({ next: { ...change(structuredClone(run)), updatedAt: this.now().toISOString() } }));
+  }
+
+  private async mutate(
+    id: string,
+    change: (run: RunRecord) => { next: RunRecord; event?: RunEvent },
+  ): Promise<RunRecord> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [json, version] = await this.redis.hmget(this.runKey(id), "json", "v");
+      if (!json || !version) throw new RunNotFoundError(id);
+      const current = runRecordSchema.parse(JSON.parse(json));
+      const { next, event } = change(current);
+      const terminal = isTerminalPhase(next.phase);
+      const result = await this.redis.eval(
+        UPDATE_RUN,
+        2,
+        this.runKey(id),
+        terminal && next.singleFlightKey ? this.singleFlightKey(next.singleFlightKey) : "",
+        version,
+        JSON.stringify(next),
+        event ? JSON.stringify(event) : "",
+        this.channel,
+        terminal ? String(this.retentionMs) : "",
+        id,
+      );
+      if (result === 1) return next;
+      if (result === -1) throw new RunNotFoundError(id);
+      await new Promise((r) => setTimeout(r, 2 + Math.random() * 10 * (attempt + 1)));
+    }
+    throw new RunUpdateConflictError(id);
+  }
+
+  /** Drops index entries of expired runs and of runs older than the retention. Returns how many. */
+  async prune(): Promise<number> {
+    const cutoff = this.now().getTime() - this.retentionMs;
+    const old = await this.redis.zrangebyscore(this.indexKey, "-inf", cutoff);
+    let removed = 0;
+    for (const id of old) {
+      const run = await this.get(id);
+      if (run && !isTerminalPhase(run.phase)) continue;
+      removed += await this.redis.zrem(this.indexKey, id);
+    }
+    return removed;
+  }
+}
+
+function applyPatch(run: RunRecord, patch: RunPatch, at: string): RunRecord {
+  const next: RunRecord = { ...run, updatedAt: at };
+  if (patch.message !== undefined) next.message = patch.message;
+  if (patch.links) next.links = { ...run.links, ...stripUndefined(patch.links) };
+  if (patch.result) next.result = { ...run.result, ...stripUndefined(patch.result) };
+  return next;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function matches(run: RunRecord, filter: RunFilter): boolean {
+  if (filter.phase && run.phase !== filter.phase) return false;
+  if (filter.kind && run.kind !== filter.kind) return false;
+  if (filter.source && run.request.source.type !== filter.source) return false;
+  if (filter.repository) {
+    const repo = filter.repository.toLowerCase();
+    const source = run.request.source;
+    const fullName = source.type === "github" ? source.repository.toLowerCase() : "";
+    const url = run.request.repositoryUrl.toLowerCase();
+    if (fullName !== repo && url !== repo && !url.replace(/\.git$/, "").endsWith(`/${repo}`) && !url.replace(/\.git$/, "").endsWith(`:${repo}`)) {
+      return false;
+    }
+  }
+  return true;
+}
