@@ -1,7 +1,8 @@
 // Bundles one app entry point (and the workspace libs it imports) into dist/main.js.
 // Third-party packages stay external and are resolved from node_modules at run time.
-import { build } from "esbuild";
+
 import { readFileSync } from "node:fs";
+import { build } from "esbuild";
 
 const entry = process.argv[2] ?? "src/main.ts";
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));

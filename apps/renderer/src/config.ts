@@ -1,5 +1,5 @@
+import { commonEnv, type Env, env, loadConfig } from "@orchestrator/config";
 import { z } from "zod";
-import { commonEnv, env, loadConfig, type Env } from "@orchestrator/config";
 
 export const rendererEnvSchema = z.object({
   ...commonEnv,

@@ -1,10 +1,10 @@
-import type { Redis } from "ioredis";
-import type { Logger } from "pino";
-import { Counter, Histogram, type Registry } from "prom-client";
 import { QUEUES } from "@orchestrator/contracts";
 import { FAST_BUCKETS } from "@orchestrator/observability";
 import { createWorker, type TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { Counter, Histogram, type Registry } from "prom-client";
 import { createRenderProcessor, type IsPermanentRenderError, type RenderFn } from "./render-processor.js";
 import { requeueStrandedRuns } from "./requeue-sweeper.js";
 
@@ -64,11 +64,21 @@ export function createRenderer(deps: RendererDeps): Renderer {
   worker.on("failed", (job, err) => {
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     void deps.runStore
-      .tryTransition(job.data.runId, "Failed", `render failed after ${job.attemptsMade} attempts: ${err.message}`)
+      .tryTransition(
+        job.data.runId,
+        "Failed",
+        `render failed after ${job.attemptsMade} attempts: ${err.message}`,
+      )
       .catch((e: unknown) => deps.log.warn({ err: e, runId: job.data.runId }, "could not mark run failed"));
   });
 
-  const sweep = () => requeueStrandedRuns({ runStore: deps.runStore, renderQueue: deps.renderQueue, log: deps.log, minAgeMs: 30_000 });
+  const sweep = () =>
+    requeueStrandedRuns({
+      runStore: deps.runStore,
+      renderQueue: deps.renderQueue,
+      log: deps.log,
+      minAgeMs: 30_000,
+    });
   const interval = deps.sweepIntervalMs ?? 30_000;
   const timer =
     interval > 0

@@ -1,7 +1,13 @@
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
 import { createLogger, createRegistry, startHealthServer } from "@orchestrator/observability";
-import { createQueue, createRedis, onShutdown, redisReady, registerQueueDepthMetric } from "@orchestrator/queue";
+import {
+  createQueue,
+  createRedis,
+  onShutdown,
+  redisReady,
+  registerQueueDepthMetric,
+} from "@orchestrator/queue";
 import { createRenderer as createTemplateRenderer } from "@orchestrator/render";
 import { RunStore } from "@orchestrator/run-store";
 import { loadRendererConfig } from "./config.js";
@@ -18,9 +24,17 @@ async function main(): Promise<void> {
   const client = createRedis(redisUrl, "client", log);
   const workerConnection = createRedis(redisUrl, "worker", log);
   const renderQueue = createQueue(QUEUES.render, { connection: client, prefix: config.QUEUE_PREFIX, log });
-  const dispatchQueue = createQueue(QUEUES.dispatch, { connection: client, prefix: config.QUEUE_PREFIX, log });
+  const dispatchQueue = createQueue(QUEUES.dispatch, {
+    connection: client,
+    prefix: config.QUEUE_PREFIX,
+    log,
+  });
   registerQueueDepthMetric(registry, [renderQueue, dispatchQueue]);
-  const runStore = new RunStore({ redis: client, prefix: config.QUEUE_PREFIX, retentionMs: config.RUN_RETENTION });
+  const runStore = new RunStore({
+    redis: client,
+    prefix: config.QUEUE_PREFIX,
+    retentionMs: config.RUN_RETENTION,
+  });
 
   const templates = await createTemplateRenderer({
     ...(config.TEMPLATES_DIR ? { templatesDir: config.TEMPLATES_DIR } : {}),
@@ -57,10 +71,13 @@ async function main(): Promise<void> {
       { name: "templates", close: async () => templates.close() },
       { name: "health", close: () => health.close() },
       { name: "queues", close: () => Promise.all([renderQueue.close(), dispatchQueue.close()]) },
-      { name: "redis", close: async () => {
+      {
+        name: "redis",
+        close: async () => {
           client.disconnect();
           workerConnection.disconnect();
-        } },
+        },
+      },
     ],
     log,
   );

@@ -1,9 +1,9 @@
+import type { QUEUES, RenderedFiles, RenderJob, RunRecord } from "@orchestrator/contracts";
+import type { TypedQueue } from "@orchestrator/queue";
+import { InvalidTransitionError, type RunStore } from "@orchestrator/run-store";
 import { UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import type { Counter, Histogram } from "prom-client";
-import { QUEUES, type RenderedFiles, type RenderJob, type RunRecord } from "@orchestrator/contracts";
-import type { TypedQueue } from "@orchestrator/queue";
-import { InvalidTransitionError, type RunStore } from "@orchestrator/run-store";
 
 /** Renders one run into its file set; throws {@link PermanentRenderError}-like errors for bad templates. */
 export type RenderFn = (run: RunRecord) => Promise<{ files: RenderedFiles; digest: string }>;

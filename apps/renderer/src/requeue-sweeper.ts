@@ -1,7 +1,7 @@
-import type { Logger } from "pino";
 import type { QUEUES } from "@orchestrator/contracts";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
+import type { Logger } from "pino";
 
 /**
  * Finds runs that were accepted (phase Queued, never rendered) but whose render job is missing —
@@ -33,6 +33,7 @@ export async function requeueStrandedRuns(deps: {
     if (!nextCursor) break;
     cursor = nextCursor;
   }
-  if (requeued.length > 0) deps.log.warn({ runs: requeued }, "re-enqueued accepted runs whose render job was missing");
+  if (requeued.length > 0)
+    deps.log.warn({ runs: requeued }, "re-enqueued accepted runs whose render job was missing");
   return requeued;
 }

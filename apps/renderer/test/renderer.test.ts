@@ -1,14 +1,14 @@
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { codeRunRequestSchema, docsRunRequestSchema, QUEUES, type RunRequest } from "@orchestrator/contracts";
 import { createRegistry, silentLogger } from "@orchestrator/observability";
 import { createQueue } from "@orchestrator/queue";
 import { connectTestRedis, deletePrefix, uniquePrefix } from "@orchestrator/queue/testing";
 import { createRenderer as createTemplateRenderer, defaultTemplatesDir } from "@orchestrator/render";
 import { RunStore } from "@orchestrator/run-store";
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRenderer, isPermanentRenderError, renderWithTemplates } from "../src/index.js";
 
 let client: Redis;
@@ -90,10 +90,18 @@ describe("renderer service", () => {
   it("takes a queued run to the dispatch queue with its rendered files, through phase Rendering", async () => {
     const { runStore, dispatchQueue, accept } = await setup();
     const run = await accept(codeRequest("code-1"));
-    await expect.poll(async () => (await dispatchQueue.getJob(run.id))?.data.files, { timeout: 10_000 }).toBeDefined();
+    await expect
+      .poll(async () => (await dispatchQueue.getJob(run.id))?.data.files, { timeout: 10_000 })
+      .toBeDefined();
     const job = await dispatchQueue.getJob(run.id);
     expect(Object.keys(job!.data.files)).toEqual(
-      expect.arrayContaining(["container.sh", "CLAUDE.md", "settings.json", "mcp.json", "client-config.json"]),
+      expect.arrayContaining([
+        "container.sh",
+        "CLAUDE.md",
+        "settings.json",
+        "mcp.json",
+        "client-config.json",
+      ]),
     );
     expect(job!.data.files["container.sh"]).toContain("feature/task-3-implementation");
     const stored = await runStore.get(run.id);
@@ -105,7 +113,9 @@ describe("renderer service", () => {
   it("renders a replayed run to the same digest and enqueues it once", async () => {
     const { renderQueue, dispatchQueue, accept } = await setup();
     const run = await accept(docsRequest("docs-1"));
-    await expect.poll(async () => (await dispatchQueue.getJob(run.id)) !== undefined, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await dispatchQueue.getJob(run.id)) !== undefined, { timeout: 10_000 })
+      .toBe(true);
     const first = (await dispatchQueue.getJob(run.id))!.data.digest;
     await renderQueue.add("render", { runId: run.id }, { jobId: `${run.id}-replay` });
     await expect
@@ -127,7 +137,9 @@ describe("renderer service", () => {
     const failed = await runStore.get(docs.id);
     expect(failed?.message).toContain("no_such_key");
     expect(failed?.message).toContain("prompt.md");
-    await expect.poll(async () => (await dispatchQueue.getJob(code.id)) !== undefined, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await dispatchQueue.getJob(code.id)) !== undefined, { timeout: 10_000 })
+      .toBe(true);
     expect(await dispatchQueue.getJob(docs.id)).toBeUndefined();
   });
 
@@ -136,7 +148,9 @@ describe("renderer service", () => {
     const { run } = await runStore.create({ request: codeRequest("cancelled") });
     await runStore.transition(run.id, "Cancelled", "cancelled by user");
     await renderQueue.add("render", { runId: run.id }, { jobId: run.id });
-    await expect.poll(async () => (await renderQueue.getJob(run.id))?.isCompleted(), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await renderQueue.getJob(run.id))?.isCompleted(), { timeout: 10_000 })
+      .toBe(true);
     expect(await dispatchQueue.getJob(run.id)).toBeUndefined();
     expect((await runStore.get(run.id))?.phase).toBe("Cancelled");
   });
@@ -153,9 +167,23 @@ describe("renderer service", () => {
     const { run } = await runStore.create({ request: codeRequest("stranded") });
     const { requeueStrandedRuns } = await import("../src/index.js");
     now += 60_000;
-    const requeued = await requeueStrandedRuns({ runStore, renderQueue, log: silentLogger(), minAgeMs: 30_000, now: () => now });
+    const requeued = await requeueStrandedRuns({
+      runStore,
+      renderQueue,
+      log: silentLogger(),
+      minAgeMs: 30_000,
+      now: () => now,
+    });
     expect(requeued).toEqual([run.id]);
     expect((await renderQueue.getJob(run.id))?.data.runId).toBe(run.id);
-    expect(await requeueStrandedRuns({ runStore, renderQueue, log: silentLogger(), minAgeMs: 30_000, now: () => now })).toEqual([]);
+    expect(
+      await requeueStrandedRuns({
+        runStore,
+        renderQueue,
+        log: silentLogger(),
+        minAgeMs: 30_000,
+        now: () => now,
+      }),
+    ).toEqual([]);
   });
 });

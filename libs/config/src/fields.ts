@@ -25,7 +25,9 @@ export const csv = () =>
         .filter(Boolean),
     );
 
-export const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
+export const logLevel = z
+  .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+  .default("info");
 
 export const redisUrl = z
   .string()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { commonEnv, ConfigError, env, loadConfig, serverEnv } from "./index.js";
+import { ConfigError, commonEnv, env, loadConfig, serverEnv } from "./index.js";
 
 const schema = z.object({ ...commonEnv, ...serverEnv, RETRY: env.duration("30s"), FLAG: env.boolean(false) });
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { ConfigError } from "./config-error.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -18,20 +18,20 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env): z.infer<
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? "(environment)");
-    const shown = variable in input ? ` (got ${JSON.stringify(redact(variable, input[variable] ?? ""))})` : "";
+    const shown =
+      variable in input ? ` (got ${JSON.stringify(redact(variable, input[variable] ?? ""))})` : "";
     return { variable, text: `${variable}: ${issue.message}${shown}` };
   });
   return fail(problems);
 }
 
 function fail(problems: { variable: string; text: string }[]): never {
-  throw new ConfigError(
-    `invalid configuration:\n  ${problems.map((p) => p.text).join("\n  ")}`,
-    [...new Set(problems.map((p) => p.variable))],
-  );
+  throw new ConfigError(`invalid configuration:\n  ${problems.map((p) => p.text).join("\n  ")}`, [
+    ...new Set(problems.map((p) => p.variable)),
+  ]);
 }
 
 /** Values of variables that look secret are never echoed back. */
 function redact(variable: string, value: string): string {
-  return /SECRET|TOKEN|PASSWORD|KEY/i.test(variable) ? "<redacted>" : value;
+  return /SECRET|TOKEN|PASSWORD|KEY|AUTH|CREDENTIAL/i.test(variable) ? "<redacted>" : value;
 }

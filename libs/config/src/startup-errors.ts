@@ -2,7 +2,10 @@
  * Turns low-level start-up failures into messages that say what to do, as the original service's
  * troubleshooting guide did. Returns undefined for errors it does not recognise.
  */
-export function explainStartupError(err: unknown, context: { portVariable?: string } = {}): string | undefined {
+export function explainStartupError(
+  err: unknown,
+  context: { portVariable?: string } = {},
+): string | undefined {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
   if (e?.code === "EADDRINUSE") {
     const variable = context.portVariable ?? "SERVER_PORT";

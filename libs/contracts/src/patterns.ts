@@ -41,7 +41,10 @@ export const QUANTITY_RE = /^[0-9]+(?:\.[0-9]+)?(?:m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
 
 export const repositoryUrl = z
   .string()
-  .regex(REPOSITORY_URL_RE, "must be git@host:org/repo(.git), ssh://git@host/org/repo or https://host/org/repo(.git)");
+  .regex(
+    REPOSITORY_URL_RE,
+    "must be git@host:org/repo(.git), ssh://git@host/org/repo or https://host/org/repo(.git)",
+  );
 export const branch = z
   .string()
   .regex(BRANCH_RE, "must be a plain git branch name (letters, digits, . _ / -, not starting with -)");
@@ -53,7 +56,9 @@ export const githubUser = z.string().regex(GITHUB_USER_RE, "must be a GitHub log
 export const model = z.string().regex(MODEL_RE, "must be a model id or alias (letters, digits, . _ : -)");
 export const toolName = z.string().regex(TOOL_NAME_RE, "must be an MCP tool name (letters, digits, _ . -)");
 export const envName = z.string().regex(ENV_NAME_RE, "must be an environment variable name");
-export const k8sName = z.string().regex(K8S_NAME_RE, "must be a Kubernetes name (lowercase letters, digits, -)");
+export const k8sName = z
+  .string()
+  .regex(K8S_NAME_RE, "must be a Kubernetes name (lowercase letters, digits, -)");
 export const quantity = z.string().regex(QUANTITY_RE, "must be a Kubernetes quantity such as 500m, 2 or 4Gi");
 
 /** How the agent authenticates to git, decided by the repository URL alone. */

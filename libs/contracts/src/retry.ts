@@ -24,7 +24,9 @@ export function buildRetryRequest(run: RunRecord, options: { reason?: string } =
     contextVersion: base.contextVersion + 1,
     continueSession: true,
     retryCount: Math.min(base.retryCount + 1, 10),
-    promptModification: failure ? `${modification}\n\nThe previous attempt ended with: ${failure}` : modification,
+    promptModification: failure
+      ? `${modification}\n\nThe previous attempt ended with: ${failure}`
+      : modification,
   };
   const sessionId = run.result?.sessionId;
   if (sessionId && /^[A-Za-z0-9-]{1,100}$/.test(sessionId)) next.sessionId = sessionId;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RUN_PHASES } from "./phases.js";
-import { runRequestSchema, RUN_KINDS } from "./run-request.js";
+import { RUN_KINDS, runRequestSchema } from "./run-request.js";
 import { runResultSchema } from "./run-result.js";
 
 export const timelineEntrySchema = z.object({

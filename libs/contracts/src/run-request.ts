@@ -3,6 +3,7 @@ import {
   branch,
   envName,
   githubUser,
+  IMAGE_TAG_RE,
   k8sName,
   model,
   quantity,
@@ -10,7 +11,6 @@ import {
   repositoryUrl,
   service,
   toolName,
-  IMAGE_TAG_RE,
 } from "./patterns.js";
 import { runSourceSchema } from "./run-source.js";
 
@@ -28,7 +28,12 @@ export const runOverridesSchema = z
     cpuLimit: quantity.optional(),
     memoryRequest: quantity.optional(),
     memoryLimit: quantity.optional(),
-    activeDeadlineSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+    activeDeadlineSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .optional(),
   })
   .strict();
 export type RunOverrides = z.infer<typeof runOverridesSchema>;
@@ -57,7 +62,10 @@ const commonFields = {
   callbackUrl: z.url({ protocol: /^https?$/ }).optional(),
   overrides: runOverridesSchema.optional(),
   /** Free-form context (an alert, an issue body) given to the agent in its prompt; never put in a script. */
-  instructions: z.string().max(64 * 1024).optional(),
+  instructions: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
   /** The run this one retries, if any. */
   retryOf: z.string().optional(),
 };
@@ -91,12 +99,18 @@ export const codeRunRequestSchema = z
     localTools: z.array(toolName).max(100).optional(),
     remoteTools: z.array(toolName).max(100).optional(),
     contextVersion: z.number().int().min(1).max(1000).default(1),
-    promptModification: z.string().max(16 * 1024).optional(),
+    promptModification: z
+      .string()
+      .max(16 * 1024)
+      .optional(),
     promptMode: z.enum(["append", "replace"]).default("append"),
     continueSession: z.boolean().default(false),
     overwriteMemory: z.boolean().default(false),
     /** Claude session to resume (`claude --resume <id>`), taken from a previous attempt's result. */
-    sessionId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/).optional(),
+    sessionId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,100}$/)
+      .optional(),
     env: z.record(envName, z.string().max(32 * 1024)).default({}),
     envFromSecrets: z.array(envFromSecretSchema).max(100).default([]),
     /** Automatic retries of a failed attempt (each bumps contextVersion and continues the session). */

@@ -30,7 +30,11 @@ describe("ensureRedis", () => {
   });
 
   it("says how to install redis-server when it is missing", async () => {
-    await expect(ensureRedis({ binary: "redis-server-that-does-not-exist" })).rejects.toThrow(RedisNotInstalledError);
-    await expect(ensureRedis({ binary: "redis-server-that-does-not-exist" })).rejects.toThrow(/apt-get install -y redis-server/);
+    await expect(ensureRedis({ binary: "redis-server-that-does-not-exist" })).rejects.toThrow(
+      RedisNotInstalledError,
+    );
+    await expect(ensureRedis({ binary: "redis-server-that-does-not-exist" })).rejects.toThrow(
+      /apt-get install -y redis-server/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -53,13 +53,20 @@ export async function startRedisServer(binary: string, port: number): Promise<Lo
   const child = spawn(
     binary,
     [
-      "--port", String(port),
-      "--bind", "127.0.0.1",
-      "--dir", dir,
-      "--save", "",
-      "--appendonly", "no",
-      "--maxmemory-policy", "noeviction",
-      "--protected-mode", "yes",
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--maxmemory-policy",
+      "noeviction",
+      "--protected-mode",
+      "yes",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -112,7 +119,8 @@ export async function freePort(): Promise<number> {
 async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}: ${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited with code ${child.exitCode}: ${output()}`);
     if (await canConnect(port)) return;
     await new Promise((r) => setTimeout(r, 25));
   }

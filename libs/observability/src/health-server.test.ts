@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
 import { Counter } from "prom-client";
-import { createRegistry, startHealthServer, type HealthServer } from "./index.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { createRegistry, type HealthServer, startHealthServer } from "./index.js";
 
 let server: HealthServer | undefined;
 afterEach(async () => {

@@ -50,7 +50,9 @@ export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<vo
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`Redis is unreachable after ${timeoutMs} ms: check REDIS_URL and that redis-server runs`));
+      reject(
+        new Error(`Redis is unreachable after ${timeoutMs} ms: check REDIS_URL and that redis-server runs`),
+      );
     }, timeoutMs);
     const onReady = () => {
       cleanup();

@@ -1,7 +1,15 @@
-import { Gauge, type Registry } from "prom-client";
 import type { Queue } from "bullmq";
+import { Gauge, type Registry } from "prom-client";
 
-const STATES = ["waiting", "active", "delayed", "failed", "completed", "prioritized", "waiting-children"] as const;
+const STATES = [
+  "waiting",
+  "active",
+  "delayed",
+  "failed",
+  "completed",
+  "prioritized",
+  "waiting-children",
+] as const;
 
 /**
  * `orchestrator_queue_jobs{queue,state}`: queue depth, read from Redis when Prometheus scrapes.

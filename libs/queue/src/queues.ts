@@ -1,7 +1,15 @@
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type JobsOptions, type Processor } from "bullmq";
+import { QUEUE_SCHEMAS, type QueueName, type QueuePayloads } from "@orchestrator/contracts";
+import {
+  type ConnectionOptions,
+  type Job,
+  type JobsOptions,
+  type Processor,
+  Queue,
+  UnrecoverableError,
+  Worker,
+} from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { QUEUE_SCHEMAS, type QueueName, type QueuePayloads } from "@orchestrator/contracts";
 
 /** Retention bounds: enough to debug recent work without letting Redis grow forever. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -27,7 +35,9 @@ export function createQueue<N extends QueueName>(name: N, options: QueueFactoryO
     prefix: options.prefix,
     defaultJobOptions: DEFAULT_JOB_OPTIONS,
   });
-  queue.on("error", (err) => options.log?.warn({ err: { message: err.message }, queue: name }, "queue error"));
+  queue.on("error", (err) =>
+    options.log?.warn({ err: { message: err.message }, queue: name }, "queue error"),
+  );
   return queue;
 }
 

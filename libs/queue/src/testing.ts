@@ -8,7 +8,8 @@ import { createRedis, type RedisRole, waitForRedis } from "./connection.js";
  */
 export function testRedisUrl(): string {
   const url = process.env.REDIS_URL;
-  if (!url) throw new Error("REDIS_URL is not set: add @orchestrator/local-redis/vitest-global-setup to globalSetup");
+  if (!url)
+    throw new Error("REDIS_URL is not set: add @orchestrator/local-redis/vitest-global-setup to globalSetup");
   return url;
 }
 

@@ -1,5 +1,5 @@
+import { type RunEvent, runEventSchema } from "@orchestrator/contracts";
 import type { Redis } from "ioredis";
-import { runEventSchema, type RunEvent } from "@orchestrator/contracts";
 
 /**
  * Subscribes to run events. Pub/sub needs its own connection, so this takes a dedicated one

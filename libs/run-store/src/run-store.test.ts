@@ -1,7 +1,7 @@
+import { codeRunRequestSchema, type RunEvent, type RunRequest } from "@orchestrator/contracts";
+import { connectTestRedis, deletePrefix, uniquePrefix } from "@orchestrator/queue/testing";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { connectTestRedis, deletePrefix, uniquePrefix } from "@orchestrator/queue/testing";
-import { codeRunRequestSchema, type RunEvent, type RunRequest } from "@orchestrator/contracts";
 import { InvalidTransitionError, RunStore, subscribeRunEvents } from "./index.js";
 
 let redis: Redis;
@@ -77,7 +77,9 @@ describe("RunStore", () => {
     expect(done.timeline.map((t) => t.phase)).toEqual(["Queued", "Rendering", "Dispatched", "Succeeded"]);
     expect(done.links.job).toBe("job-1");
     expect(done.result?.pullRequestUrl).toBe("https://github.com/o/r/pull/9");
-    await expect(store.transition(run.id, "Running", "late event")).rejects.toBeInstanceOf(InvalidTransitionError);
+    await expect(store.transition(run.id, "Running", "late event")).rejects.toBeInstanceOf(
+      InvalidTransitionError,
+    );
     expect(await store.tryTransition(run.id, "Failed", "late")).toBeUndefined();
     await expect.poll(() => events.map((e) => e.phase)).toEqual(["Rendering", "Dispatched", "Succeeded"]);
     expect(events[2]).toMatchObject({ runId: run.id, previousPhase: "Dispatched", reason: "agent finished" });
@@ -106,7 +108,11 @@ describe("RunStore", () => {
 
   it("lists newest first with filters and paging", async () => {
     let now = Date.parse("2026-01-01T00:00:00Z");
-    store = new RunStore({ redis, prefix, retentionMs: 60_000, now: () => new Date((now += 1000)) });
+    const tick = () => {
+      now += 1000;
+      return new Date(now);
+    };
+    store = new RunStore({ redis, prefix, retentionMs: 60_000, now: tick });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await store.create({ request: request(`p${i}`) })).run.id);
     await store.transition(ids[1]!, "Failed", "x");

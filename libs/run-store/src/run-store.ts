@@ -1,17 +1,17 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
 import {
   canTransition,
   isTerminalPhase,
   RUN_EVENTS_CHANNEL,
-  runRecordSchema,
   type RunEvent,
   type RunLinks,
   type RunPhase,
   type RunRecord,
   type RunRequest,
   type RunResult,
+  runRecordSchema,
 } from "@orchestrator/contracts";
+import type { Redis } from "ioredis";
 import { InvalidTransitionError, RunNotFoundError, RunUpdateConflictError } from "./errors.js";
 import { newRunId } from "./run-id.js";
 import { CREATE_RUN, UPDATE_RUN } from "./scripts.js";
@@ -167,7 +167,15 @@ export class RunStore {
     let max = filter.cursor ? `(${filter.cursor}` : "+inf";
     const batch = 200;
     for (;;) {
-      const page = await this.redis.zrevrangebyscore(this.indexKey, max, "-inf", "WITHSCORES", "LIMIT", 0, batch);
+      const page = await this.redis.zrevrangebyscore(
+        this.indexKey,
+        max,
+        "-inf",
+        "WITHSCORES",
+        "LIMIT",
+        0,
+        batch,
+      );
       if (page.length === 0) return { runs };
       const ids: string[] = [];
       const scores: string[] = [];
@@ -210,7 +218,8 @@ export class RunStore {
       if (run.phase !== phase && !canTransition(run.phase, phase)) {
         throw new InvalidTransitionError(id, run.phase, phase);
       }
-      if (run.phase === phase && isTerminalPhase(phase)) throw new InvalidTransitionError(id, run.phase, phase);
+      if (run.phase === phase && isTerminalPhase(phase))
+        throw new InvalidTransitionError(id, run.phase, phase);
       const at = this.now().toISOString();
       const next = applyPatch(run, patch, at);
       if (run.phase === phase) return { next };
@@ -239,7 +248,9 @@ export class RunStore {
 
   /** Changes fields other than the phase (links, result, markers). */
   async update(id: string, change: (run: RunRecord) => RunRecord): Promise<RunRecord> {
-    return this.mutate(id, (run) => ({ next: { ...change(structuredClone(run)), updatedAt: this.now().toISOString() } }));
+    return this.mutate(id, (run) => ({
+      next: { ...change(structuredClone(run)), updatedAt: this.now().toISOString() },
+    }));
   }
 
   private async mutate(
@@ -306,7 +317,12 @@ function matches(run: RunRecord, filter: RunFilter): boolean {
     const source = run.request.source;
     const fullName = source.type === "github" ? source.repository.toLowerCase() : "";
     const url = run.request.repositoryUrl.toLowerCase();
-    if (fullName !== repo && url !== repo && !url.replace(/\.git$/, "").endsWith(`/${repo}`) && !url.replace(/\.git$/, "").endsWith(`:${repo}`)) {
+    if (
+      fullName !== repo &&
+      url !== repo &&
+      !url.replace(/\.git$/, "").endsWith(`/${repo}`) &&
+      !url.replace(/\.git$/, "").endsWith(`:${repo}`)
+    ) {
       return false;
     }
   }

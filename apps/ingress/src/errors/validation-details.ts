@@ -1,0 +1,46 @@
+import type { z } from "zod";
+import type { FieldProblem } from "./http-error.js";
+
+/** Renames the first segment of a path (e.g. camelCase → snake_case on the original API's routes). */
+export type PathRenamer = (segment: string) => string;
+
+/**
+ * Turns zod issues into `{path, message}` entries a person can act on: one entry per unknown
+ * field, "required" for missing ones, and the pattern's own explanation for unsafe values.
+ */
+export function validationDetails(issues: readonly z.core.$ZodIssue[], rename?: PathRenamer): FieldProblem[] {
+  const details: FieldProblem[] = [];
+  for (const issue of issues) {
+    const path = issue.path.map(String);
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys)
+        details.push({ path: formatPath([...path, key], rename), message: "unknown field" });
+      continue;
+    }
+    details.push({ path: formatPath(path, rename), message: describe(issue) });
+  }
+  return details;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) return "required";
+  if (issue.code === "invalid_union") {
+    // a discriminated union names the accepted discriminator values
+    const options = (issue as { options?: unknown }).options;
+    if (Array.isArray(options)) return `must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}`;
+  }
+  if (issue.code === "invalid_key") {
+    const inner = issue.issues[0];
+    return inner ? `invalid key: ${inner.message}` : "invalid key";
+  }
+  if (issue.code === "invalid_value") {
+    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  }
+  return issue.message;
+}
+
+function formatPath(path: readonly string[], rename?: PathRenamer): string {
+  if (path.length === 0) return "(body)";
+  const [first, ...rest] = path;
+  return [rename ? rename(first!) : first, ...rest].join(".");
+}

@@ -1,0 +1,150 @@
+import { z } from "zod";
+
+/**
+ * The parts of GitHub payloads ingress reads. Loose objects: GitHub adds fields all the time, and
+ * anything we do not read must not make a delivery fail.
+ */
+const user = z.looseObject({ login: z.string(), type: z.string().optional() });
+
+const repository = z.looseObject({
+  full_name: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/),
+  ssh_url: z.string(),
+  clone_url: z.string(),
+  default_branch: z.string().optional(),
+  html_url: z.string().optional(),
+});
+
+const issue = z.looseObject({
+  number: z.number().int(),
+  title: z.string(),
+  body: z.string().nullish(),
+  html_url: z.string().optional(),
+  state: z.string().optional(),
+  /** present when the "issue" is a pull request */
+  pull_request: z.looseObject({}).optional(),
+  user: user.optional(),
+});
+
+const pullRequest = z.looseObject({
+  number: z.number().int(),
+  title: z.string(),
+  body: z.string().nullish(),
+  html_url: z.string().optional(),
+  state: z.string().optional(),
+  user: user.optional(),
+});
+
+const comment = z.looseObject({
+  id: z.number().int(),
+  body: z.string().nullish(),
+  author_association: z.string(),
+  html_url: z.string().optional(),
+  user: user.optional(),
+});
+
+const common = {
+  action: z.string().optional(),
+  repository,
+  sender: user,
+  installation: z.looseObject({ id: z.number().int() }).optional(),
+};
+
+export const issuesLabeledPayload = z.looseObject({
+  ...common,
+  issue,
+  label: z.looseObject({ name: z.string() }),
+});
+export const pullRequestLabeledPayload = z.looseObject({
+  ...common,
+  pull_request: pullRequest,
+  label: z.looseObject({ name: z.string() }),
+});
+export const issueCommentPayload = z.looseObject({ ...common, issue, comment });
+export const reviewCommentPayload = z.looseObject({ ...common, pull_request: pullRequest, comment });
+
+/** Everything a trigger needs, the same whatever event it came from. */
+export interface GithubContext {
+  event: string;
+  action: string | undefined;
+  repository: z.infer<typeof repository>;
+  sender: z.infer<typeof user>;
+  installationId: number | undefined;
+  /** the issue or pull request */
+  number: number;
+  isPullRequest: boolean;
+  title: string;
+  body: string;
+  htmlUrl: string | undefined;
+  state: string | undefined;
+  comment?: z.infer<typeof comment>;
+  label?: string;
+}
+
+/** Reads the context of a handled event. Returns undefined for events we do not act on. */
+export function readGithubContext(event: string, payload: unknown): GithubContext | undefined {
+  const action = (payload as { action?: unknown })?.action;
+  if (event === "issues" && action === "labeled") {
+    const p = issuesLabeledPayload.parse(payload);
+    return {
+      ...base(event, p),
+      number: p.issue.number,
+      isPullRequest: p.issue.pull_request !== undefined,
+      title: p.issue.title,
+      body: p.issue.body ?? "",
+      htmlUrl: p.issue.html_url,
+      state: p.issue.state,
+      label: p.label.name,
+    };
+  }
+  if (event === "pull_request" && action === "labeled") {
+    const p = pullRequestLabeledPayload.parse(payload);
+    return { ...prContext(event, p), label: p.label.name };
+  }
+  if (event === "issue_comment" && action === "created") {
+    const p = issueCommentPayload.parse(payload);
+    return {
+      ...base(event, p),
+      number: p.issue.number,
+      isPullRequest: p.issue.pull_request !== undefined,
+      title: p.issue.title,
+      body: p.issue.body ?? "",
+      htmlUrl: p.issue.html_url,
+      state: p.issue.state,
+      comment: p.comment,
+    };
+  }
+  if (event === "pull_request_review_comment" && action === "created") {
+    const p = reviewCommentPayload.parse(payload);
+    return { ...prContext(event, p), comment: p.comment };
+  }
+  return undefined;
+}
+
+type CommonPayload = {
+  action?: string | undefined;
+  repository: GithubContext["repository"];
+  sender: GithubContext["sender"];
+  installation?: { id: number } | undefined;
+};
+
+function base(event: string, p: CommonPayload) {
+  return {
+    event,
+    action: p.action,
+    repository: p.repository,
+    sender: p.sender,
+    installationId: p.installation?.id,
+  };
+}
+
+function prContext(event: string, p: CommonPayload & { pull_request: z.infer<typeof pullRequest> }) {
+  return {
+    ...base(event, p),
+    number: p.pull_request.number,
+    isPullRequest: true,
+    title: p.pull_request.title,
+    body: p.pull_request.body ?? "",
+    htmlUrl: p.pull_request.html_url,
+    state: p.pull_request.state,
+  };
+}

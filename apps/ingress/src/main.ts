@@ -1,0 +1,102 @@
+import { explainStartupError } from "@orchestrator/config";
+import { QUEUES } from "@orchestrator/contracts";
+import { createLogger, createRegistry } from "@orchestrator/observability";
+import {
+  createQueue,
+  createRedis,
+  onShutdown,
+  registerQueueDepthMetric,
+  waitForRedis,
+} from "@orchestrator/queue";
+import { RunStore } from "@orchestrator/run-store";
+import { loadIngressConfig } from "./config.js";
+import { createIngress } from "./create-ingress.js";
+import { loadRules } from "./rules/load-rules.js";
+import { listen } from "./server.js";
+
+/** Composition root of the ingress service: environment → connections → app → server. */
+async function main(): Promise<void> {
+  const config = loadIngressConfig(process.env);
+  const log = createLogger({ service: "ingress", level: config.LOG_LEVEL });
+  const rules = await loadRules(config.rulesFile);
+  const redisUrl = config.REDIS_URL ?? "redis://127.0.0.1:6379";
+  if (!config.REDIS_URL) log.warn({ redisUrl }, "REDIS_URL is not set; using the local default");
+
+  const redis = createRedis(redisUrl, "client", log);
+  const producer = createRedis(redisUrl, "producer", log);
+  const subscribers = new Set<ReturnType<typeof createRedis>>();
+  const registry = createRegistry("ingress");
+  const renderQueue = createQueue(QUEUES.render, { connection: producer, prefix: config.QUEUE_PREFIX, log });
+  const controlQueue = createQueue(QUEUES.control, {
+    connection: producer,
+    prefix: config.QUEUE_PREFIX,
+    log,
+  });
+  registerQueueDepthMetric(registry, [renderQueue]);
+  const runStore = new RunStore({ redis, prefix: config.QUEUE_PREFIX, retentionMs: config.RUN_RETENTION });
+
+  const ingress = createIngress({
+    config,
+    rules,
+    runStore,
+    renderQueue,
+    controlQueue,
+    redis,
+    createSubscriber: () => {
+      const subscriber = createRedis(redisUrl, "worker", log);
+      subscribers.add(subscriber);
+      return subscriber;
+    },
+    logger: log,
+    registry,
+  });
+  const server = await listen(ingress.app, config.SERVER_HOST, config.SERVER_PORT);
+  log.info(
+    {
+      host: config.SERVER_HOST,
+      port: server.port,
+      rulesFile: config.rulesFile,
+      repositories: rules.repositories.length,
+    },
+    "ingress listening",
+  );
+  waitForRedis(redis, 5000).then(
+    () => log.info("connected to Redis"),
+    () =>
+      log.error(
+        { redisUrl: redactUrl(redisUrl) },
+        "Redis is unreachable: check REDIS_URL; /ready fails until it answers",
+      ),
+  );
+
+  onShutdown(
+    [
+      { name: "http server", close: () => server.close() },
+      { name: "ingress", close: () => ingress.close() },
+      { name: "render queue", close: () => renderQueue.close() },
+      { name: "control queue", close: () => controlQueue.close() },
+      {
+        name: "redis",
+        close: async () =>
+          Promise.all([redis, producer, ...subscribers].map((r) => r.quit().catch(() => r.disconnect()))),
+      },
+    ],
+    log,
+  );
+}
+
+/** The URL without a password, for logs. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, "//***@");
+}
+
+main().catch((err: unknown) => {
+  const explained = explainStartupError(err, { portVariable: "SERVER_PORT" });
+  const message =
+    explained ??
+    ((err as Error)?.name === "RulesFileError"
+      ? (err as Error).message
+      : `ingress failed to start: ${(err as Error)?.message}`);
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,223 @@
+import { buildRetryRequest, isTerminalPhase, type RunKind } from "@orchestrator/contracts";
+import type { Logger } from "@orchestrator/observability";
+import { type Request, type Response, Router } from "express";
+import { ZodError } from "zod";
+import { verifyGithubSignature } from "../auth/github-signature.js";
+import { HttpError } from "../errors/http-error.js";
+import { type GithubContext, readGithubContext } from "../github/github-payload.js";
+import {
+  buildGithubRunRequest,
+  type GithubDelivery,
+  githubIdempotencyKey,
+  githubSingleFlightKey,
+  githubSource,
+} from "../github/github-run-request.js";
+import { isJsonMediaType, mediaType, parseJsonBody, rawBody } from "../http/body-parsers.js";
+import { countParserRejections } from "../http/count-rejections.js";
+import type { IngressContext } from "../ingress-context.js";
+import { runAnswerBody, sendRunAnswer } from "../runs/run-answer.js";
+import { decideGithubTrigger, type RunOptions } from "../triggers/github-trigger.js";
+import type { Ignore } from "../triggers/ignore.js";
+
+/** Paths GitHub may deliver to: ours, and the one the original service documented. */
+export const GITHUB_WEBHOOK_PATHS = ["/webhooks/github", "/webhook/github"] as const;
+
+/**
+ * `POST /webhooks/github`: verify, decide, record, enqueue. Answers within a few Redis round trips;
+ * nothing here talks to GitHub or Kubernetes.
+ */
+export function githubWebhookRouter(ctx: IngressContext): Router {
+  const router = Router();
+  const handler = (req: Request, res: Response) => handleDelivery(ctx, req, res);
+  for (const path of GITHUB_WEBHOOK_PATHS) router.post(path, rawBody(ctx.config.BODY_LIMIT), handler);
+  router.use(countParserRejections(ctx.metrics, "github", GITHUB_WEBHOOK_PATHS));
+  return router;
+}
+
+async function handleDelivery(ctx: IngressContext, req: Request, res: Response): Promise<void> {
+  const event = req.get("x-github-event");
+  const deliveryId = req.get("x-github-delivery");
+  const signature = req.get("x-hub-signature-256");
+  const hookId = req.get("x-github-hook-id");
+  const missing = [
+    ...(event ? [] : ["X-GitHub-Event"]),
+    ...(deliveryId ? [] : ["X-GitHub-Delivery"]),
+    ...(signature ? [] : ["X-Hub-Signature-256"]),
+  ];
+  if (missing.length > 0 || !event || !deliveryId || !signature) {
+    return reject(ctx, 400, `missing header(s): ${missing.join(", ")}`);
+  }
+  if (!/^[a-z_]{1,64}$/.test(event)) reject(ctx, 400, "X-GitHub-Event is not an event name");
+  if (!/^[A-Za-z0-9-]{1,100}$/.test(deliveryId)) reject(ctx, 400, "X-GitHub-Delivery is not a delivery id");
+  if (hookId !== undefined && !/^\d{1,20}$/.test(hookId))
+    reject(ctx, 400, "X-GitHub-Hook-ID is not a number");
+  if (ctx.config.githubWebhookSecrets.length === 0) {
+    reject(ctx, 401, "no GitHub webhook secret configured: set GITHUB_WEBHOOK_SECRETS");
+  }
+  const contentType = mediaType(req.get("content-type"));
+  if (!isJsonMediaType(contentType)) {
+    reject(ctx, 415, "send application/json (set the webhook's content type to application/json)");
+  }
+  const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  if (!(await verifyGithubSignature(ctx.config.githubWebhookSecrets, body, signature))) {
+    reject(ctx, 401, "X-Hub-Signature-256 does not match the body for any configured secret");
+  }
+  let payload: Record<string, unknown>;
+  try {
+    payload = parseJsonBody(contentType, body);
+  } catch (err) {
+    return reject(ctx, 400, (err as Error).message);
+  }
+
+  const delivery: GithubDelivery = { deliveryId: deliveryId!, hookId };
+  const log = ctx.log.child({ deliveryId, event });
+  if (event === "ping") {
+    ctx.metrics.webhook("github", event, "accepted");
+    res.status(200).json({ ok: true, zen: typeof payload["zen"] === "string" ? payload["zen"] : undefined });
+    return;
+  }
+  let context: GithubContext | undefined;
+  try {
+    context = readGithubContext(event, payload);
+  } catch (err) {
+    if (!(err instanceof ZodError)) throw err;
+    const fields = err.issues.map((i) => i.path.join(".")).join(", ");
+    return reject(ctx, 400, `${event} payload lacks expected fields: ${fields}`);
+  }
+  const action = typeof payload["action"] === "string" ? `.${payload["action"]}` : "";
+  if (!context) {
+    return ignored(ctx, res, log, event, {
+      reason: "event_not_handled",
+      message: `${event}${action} does not trigger runs`,
+    });
+  }
+  const trigger = decideGithubTrigger(context, ctx.rules);
+  if (trigger.type === "ignore") return ignored(ctx, res, log, event, trigger.ignore);
+
+  // a redelivery: answer with what the first delivery created, whatever the rules say now
+  const existing = await ctx.runStore.findByIdempotencyKey(githubIdempotencyKey(delivery));
+  if (existing) {
+    if (existing.phase === "Queued" && existing.timeline.length === 1) await ctx.submitter.enqueue(existing);
+    ctx.metrics.webhook("github", event, "duplicate");
+    sendRunAnswer(req, res, ctx.config.PUBLIC_URL, { outcome: "duplicate", run: existing });
+    return;
+  }
+  switch (trigger.type) {
+    case "run":
+      return startRun(ctx, req, res, log, context, delivery, trigger.kind, trigger.options);
+    case "retry":
+      return retryLatest(ctx, req, res, log, context, delivery);
+    case "cancel":
+      return cancelLatest(ctx, req, res, log, context);
+  }
+}
+
+/** Counts a rejected delivery and answers with the status (the error handler writes the body). */
+function reject(ctx: IngressContext, status: number, message: string): never {
+  ctx.metrics.webhook("github", "-", "rejected");
+  throw new HttpError(status, message);
+}
+
+function ignored(ctx: IngressContext, res: Response, log: Logger, event: string, ignore: Ignore): void {
+  ctx.metrics.webhook("github", event, "ignored", ignore.reason);
+  log.info({ reason: ignore.reason }, "delivery ignored");
+  res.status(202).json({ ignored: ignore.message });
+}
+
+async function startRun(
+  ctx: IngressContext,
+  req: Request,
+  res: Response,
+  log: Logger,
+  context: GithubContext,
+  delivery: GithubDelivery,
+  kind: RunKind,
+  options: RunOptions,
+): Promise<void> {
+  const built = buildGithubRunRequest({
+    ctx: context,
+    delivery,
+    kind,
+    options,
+    rules: ctx.rules,
+    config: ctx.config,
+  });
+  if ("ignore" in built) return ignored(ctx, res, log, context.event, built.ignore);
+  const result = await ctx.submitter.submit({
+    request: built.request,
+    singleFlightKey: githubSingleFlightKey(context.repository.full_name, context.number, kind),
+    reason: `${context.event}.${context.action ?? ""} by @${context.sender.login}`,
+    issue: { fullName: context.repository.full_name, number: context.number },
+  });
+  ctx.metrics.webhook("github", context.event, result.outcome === "created" ? "accepted" : "duplicate");
+  sendRunAnswer(req, res, ctx.config.PUBLIC_URL, result);
+}
+
+async function latestRun(ctx: IngressContext, context: GithubContext) {
+  const id = await ctx.issueIndex.latest(context.repository.full_name, context.number);
+  return id ? ctx.runStore.get(id) : undefined;
+}
+
+async function retryLatest(
+  ctx: IngressContext,
+  req: Request,
+  res: Response,
+  log: Logger,
+  context: GithubContext,
+  delivery: GithubDelivery,
+): Promise<void> {
+  const run = await latestRun(ctx, context);
+  if (!run)
+    return ignored(ctx, res, log, context.event, {
+      reason: "no_run",
+      message: `no run for #${context.number} to retry`,
+    });
+  if (!isTerminalPhase(run.phase)) {
+    ctx.metrics.webhook("github", context.event, "duplicate");
+    res.status(200).json(runAnswerBody(req, ctx.config.PUBLIC_URL, run, { active: true }));
+    return;
+  }
+  if (run.phase === "Succeeded") {
+    return ignored(ctx, res, log, context.event, {
+      reason: "nothing_to_retry",
+      message: `the latest run ${run.id} succeeded; start a new one instead`,
+    });
+  }
+  // keyed by the delivery (not the run) so a redelivery is a duplicate but a later comment retries again
+  const request = {
+    ...buildRetryRequest(run),
+    idempotencyKey: githubIdempotencyKey(delivery),
+    source: githubSource(context, delivery),
+  };
+  const result = await ctx.submitter.submit({
+    request,
+    ...(run.singleFlightKey ? { singleFlightKey: run.singleFlightKey } : {}),
+    attempt: run.attempt + 1,
+    reason: `retry of ${run.id} asked by @${context.sender.login}`,
+    issue: { fullName: context.repository.full_name, number: context.number },
+  });
+  if (result.outcome === "created") {
+    await ctx.runStore.update(run.id, (r) => ({ ...r, retriedBy: result.run.id })).catch(() => undefined);
+  }
+  ctx.metrics.webhook("github", context.event, result.outcome === "created" ? "accepted" : "duplicate");
+  sendRunAnswer(req, res, ctx.config.PUBLIC_URL, result, { retryOf: run.id });
+}
+
+async function cancelLatest(
+  ctx: IngressContext,
+  req: Request,
+  res: Response,
+  log: Logger,
+  context: GithubContext,
+): Promise<void> {
+  const run = await latestRun(ctx, context);
+  if (!run || isTerminalPhase(run.phase)) {
+    return ignored(ctx, res, log, context.event, {
+      reason: "no_run",
+      message: `no active run for #${context.number}`,
+    });
+  }
+  const updated = await ctx.canceller.cancel(run, `cancelled by @${context.sender.login} on GitHub`);
+  ctx.metrics.webhook("github", context.event, "accepted");
+  res.status(202).json({ ...runAnswerBody(req, ctx.config.PUBLIC_URL, updated), cancelRequested: true });
+}

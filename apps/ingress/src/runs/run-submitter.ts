@@ -1,0 +1,106 @@
+import type { RunRecord, RunRequest } from "@orchestrator/contracts";
+import type { Logger } from "@orchestrator/observability";
+import type { TypedQueue } from "@orchestrator/queue";
+import { type CreateRunResult, RunNotFoundError, type RunStore } from "@orchestrator/run-store";
+import { HttpError, ServiceUnavailableError } from "../errors/http-error.js";
+import type { IngressMetrics } from "../metrics.js";
+import type { IssueIndex } from "./issue-index.js";
+import { withTimeout } from "./with-timeout.js";
+
+export interface SubmitInput {
+  request: RunRequest;
+  singleFlightKey?: string;
+  attempt?: number;
+  /** first timeline entry */
+  reason?: string;
+  /** GitHub issue/PR the run belongs to, for `/orchestrator retry|cancel` */
+  issue?: { fullName: string; number: number };
+}
+
+export interface SubmitterDeps {
+  runStore: RunStore;
+  renderQueue: TypedQueue<"render">;
+  issueIndex: IssueIndex;
+  metrics: IngressMetrics;
+  log: Logger;
+  redisAvailable: () => boolean;
+  /** @defaultValue 5000 */
+  queueTimeoutMs?: number;
+}
+
+/**
+ * The one way a run enters the system: record it (idempotent, single-flight), then put it on the
+ * render queue. A 2xx is only answered after both, so a run that was acknowledged is in Redis.
+ * If the process dies between the two steps, the sender's retry finds the record still Queued and
+ * adds the render job again (same job id, so a no-op when the job is there).
+ */
+export class RunSubmitter {
+  constructor(private readonly deps: SubmitterDeps) {}
+
+  async submit(input: SubmitInput): Promise<CreateRunResult> {
+    const { runStore, log } = this.deps;
+    if (!this.deps.redisAvailable()) throw new ServiceUnavailableError();
+    let result: CreateRunResult;
+    try {
+      result = await withTimeout(
+        runStore.create({
+          request: input.request,
+          ...(input.singleFlightKey ? { singleFlightKey: input.singleFlightKey } : {}),
+          ...(input.attempt ? { attempt: input.attempt } : {}),
+          ...(input.reason ? { reason: input.reason } : {}),
+        }),
+        this.deps.queueTimeoutMs ?? 5000,
+        "recording the run",
+      );
+    } catch (err) {
+      if (err instanceof RunNotFoundError) {
+        throw new HttpError(
+          409,
+          "this idempotency key belongs to a run that no longer exists; use a new key",
+        );
+      }
+      throw new ServiceUnavailableError(undefined, { cause: err });
+    }
+    const { run } = result;
+    const runLog = log.child({ runId: run.id });
+    if (result.outcome === "created" && input.issue) {
+      await this.deps.issueIndex
+        .remember(input.issue.fullName, input.issue.number, run.id)
+        .catch((err: Error) =>
+          runLog.warn({ err: { message: err.message } }, "could not index the run by issue"),
+        );
+    }
+    if (result.outcome === "created" || neverLeftQueue(run)) await this.enqueue(run);
+    if (result.outcome === "created") {
+      this.deps.metrics.runsAccepted.inc({ kind: run.kind, source: run.request.source.type });
+      runLog.info({ kind: run.kind, source: run.request.source.type }, "run accepted");
+    } else {
+      runLog.info({ outcome: result.outcome }, "request matched an existing run");
+    }
+    return result;
+  }
+
+  /** Adds the render job; BullMQ ignores a second add with the same job id. */
+  async enqueue(run: RunRecord): Promise<void> {
+    try {
+      await withTimeout(
+        this.deps.renderQueue.add("render", { runId: run.id }, { jobId: run.id }),
+        this.deps.queueTimeoutMs ?? 5000,
+        "adding the render job",
+      );
+    } catch (err) {
+      this.deps.log.warn(
+        { runId: run.id, err: { message: (err as Error).message } },
+        "could not enqueue the run",
+      );
+      throw new ServiceUnavailableError("run recorded but not queued (Redis): retry the request", {
+        cause: err,
+      });
+    }
+  }
+}
+
+/** A run that was recorded but never picked up: its render job may be missing. */
+function neverLeftQueue(run: RunRecord): boolean {
+  return run.phase === "Queued" && run.timeline.length === 1;
+}
