@@ -1,0 +1,142 @@
+import type { RunRecord } from "@orchestrator/contracts";
+import type { Writable } from "./cli-io.js";
+
+export const OUTPUT_FORMATS = ["table", "json"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export function printJson(out: Writable, value: unknown): void {
+  out.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join("\n") + "\n";
+}
+
+/** `3s`, `4m05s`, `2h03m`, `3d04h`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h${String(m % 60).padStart(2, "0")}m`;
+  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, "0")}h`;
+}
+
+/** `acme/trader` from any accepted repository URL form. */
+export function shortRepository(url: string): string {
+  return url
+    .replace(/\.git$/, "")
+    .replace(/^git@[^:]+:/, "")
+    .replace(/^(?:ssh|https):\/\/[^/]+\//, "");
+}
+
+/** What a run works on, in one short cell: `acme/trader` or `acme/platform task 3 (trader)`. */
+export function runTarget(run: RunRecord): string {
+  const request = run.request;
+  const repo = shortRepository(request.repositoryUrl);
+  if (request.kind === "code") return `${repo} task ${request.taskId} (${request.service})`;
+  return request.workingDirectory && request.workingDirectory !== "."
+    ? `${repo} ${request.workingDirectory}`
+    : repo;
+}
+
+export function truncate(text: string, max: number): string {
+  const single = text.replace(/\s+/g, " ").trim();
+  return single.length > max ? `${single.slice(0, max - 1)}…` : single;
+}
+
+export function formatRunList(runs: readonly RunRecord[], now: Date): string {
+  if (runs.length === 0) return "No runs.\n";
+  return formatTable(
+    ["RUN", "KIND", "PHASE", "AGE", "SOURCE", "TARGET", "MESSAGE"],
+    runs.map((run) => [
+      run.id,
+      run.kind,
+      run.phase,
+      formatDuration(now.getTime() - Date.parse(run.createdAt)),
+      run.request.source?.type ?? "",
+      runTarget(run),
+      truncate(run.message ?? "", 60),
+    ]),
+  );
+}
+
+/** `runs get`: the run, its timeline and its outcome. */
+export function formatRunDetails(run: RunRecord): string {
+  const request = run.request;
+  const rows: [string, string | undefined][] = [
+    ["Run", run.id],
+    ["Kind", run.kind],
+    ["Phase", run.phase],
+    ["Message", run.message],
+    ["Attempt", String(run.attempt)],
+    ["Source", request.source ? describeSource(run) : undefined],
+    ["Repository", request.repositoryUrl],
+    ["Working dir", request.workingDirectory],
+    ["Model", request.model],
+    ["GitHub user", request.githubUser],
+  ];
+  if (request.kind === "docs") rows.push(["Source branch", request.sourceBranch]);
+  else {
+    rows.push(
+      ["Task", String(request.taskId)],
+      ["Service", request.service],
+      ["Platform repo", request.docsRepositoryUrl],
+      ["Platform branch", request.docsBranch],
+      ["Branch", request.branch],
+      ["Tool config", request.toolConfig],
+      ["Context version", String(request.contextVersion)],
+    );
+  }
+  rows.push(
+    ["Created", run.createdAt],
+    ["Updated", run.updatedAt],
+    ["Pull request", run.result?.pullRequestUrl ?? run.links.pullRequestUrl],
+    ["Result", run.result?.outcome],
+    ["Result branch", run.result?.branch],
+    ["Commit", run.result?.commit],
+    ["Session", run.result?.sessionId],
+    ["Reason", run.result?.reason],
+    ["Job", run.links.job],
+    ["Pod", run.links.pod],
+    ["Retry of", request.retryOf],
+    ["Retried by", run.retriedBy],
+    ["Cancel requested", run.cancelRequestedAt],
+  );
+  const shown = rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== "");
+  const width = Math.max(...shown.map(([k]) => k.length)) + 1;
+  let text = shown.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join("\n");
+  text += "\n\nTimeline:\n";
+  const timeline = formatTable(
+    ["AT", "PHASE", "REASON"],
+    run.timeline.map((t) => [t.at, t.phase, truncate(t.reason, 100)]),
+  );
+  text += timeline
+    .trimEnd()
+    .split("\n")
+    .map((line) => `  ${line}\n`)
+    .join("");
+  return text;
+}
+
+function describeSource(run: RunRecord): string {
+  const source = run.request.source;
+  switch (source.type) {
+    case "github":
+      return `github ${source.repository}${source.number !== undefined ? `#${source.number}` : ""} (${source.event})`;
+    case "grafana":
+      return `grafana alert ${source.alertName}`;
+    case "kubernetes":
+      return `kubernetes ${source.namespace}/${source.name}`;
+    default:
+      return source.actor ? `${source.type} (${source.actor})` : source.type;
+  }
+}

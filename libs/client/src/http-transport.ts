@@ -1,0 +1,159 @@
+import { type ApiErrorDetail, OrchestratorApiError } from "./orchestrator-api-error.js";
+import { OrchestratorConnectionError } from "./orchestrator-connection-error.js";
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface HttpTransportOptions {
+  /** API origin, e.g. `http://localhost:8080` (a trailing `/api/v1` is accepted and dropped) */
+  baseUrl: string;
+  token?: string | undefined;
+  fetch: FetchLike;
+  userAgent: string;
+  /** extra attempts for idempotent calls after a connection error or a 502/503/504 */
+  retries: number;
+  /** first backoff delay, doubled per attempt */
+  retryDelayMs: number;
+}
+
+export interface HttpRequest {
+  method: "GET" | "POST" | "DELETE";
+  /** path below the API origin, starting with `/api/v1/` */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** safe to send twice (GET, DELETE, POST with an Idempotency-Key): retried on transient failures */
+  idempotent: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+const TRANSIENT_STATUSES = new Set([502, 503, 504]);
+
+/** Removes trailing slashes and an `/api/v1` suffix, so both `http://host` and `http://host/api/v1` work. */
+export function normaliseBaseUrl(url: string): string {
+  let u = url.trim().replace(/\/+$/, "");
+  if (u.endsWith("/api/v1")) u = u.slice(0, -"/api/v1".length);
+  return u;
+}
+
+/** fetch with auth, JSON, error mapping and retries; every API call goes through here. */
+export class HttpTransport {
+  readonly baseUrl: string;
+  constructor(private readonly options: HttpTransportOptions) {
+    this.baseUrl = normaliseBaseUrl(options.baseUrl);
+  }
+
+  url(path: string, query: HttpRequest["query"] = {}): string {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+    const qs = search.toString();
+    return `${this.baseUrl}${path}${qs ? `?${qs}` : ""}`;
+  }
+
+  /** Sends the request and returns a 2xx response (body unread); anything else throws a typed error. */
+  async send(request: HttpRequest): Promise<Response> {
+    const url = this.url(request.path, request.query);
+    const headers: Record<string, string> = {
+      "user-agent": this.options.userAgent,
+      accept: "application/json",
+      ...request.headers,
+    };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (request.body !== undefined) headers["content-type"] = "application/json";
+    const attempts = request.idempotent ? this.options.retries + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.options.fetch(url, {
+          method: request.method,
+          headers,
+          ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
+      } catch (err) {
+        if (request.signal?.aborted) throw request.signal.reason ?? err;
+        if (attempt < attempts) {
+          await delay(this.backoff(attempt), request.signal);
+          continue;
+        }
+        throw new OrchestratorConnectionError(this.baseUrl, { cause: err });
+      }
+      if (response.ok) return response;
+      if (TRANSIENT_STATUSES.has(response.status) && attempt < attempts) {
+        await response.body?.cancel().catch(() => {});
+        await delay(retryAfterMs(response) ?? this.backoff(attempt), request.signal);
+        continue;
+      }
+      throw await toApiError(response);
+    }
+  }
+
+  async json<T>(request: HttpRequest): Promise<T> {
+    const response = await this.send(request);
+    const text = await response.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new OrchestratorApiError(
+        response.status,
+        `the API at ${this.baseUrl} answered ${request.method} ${request.path} with something that is not JSON: ${text.slice(0, 200)}`,
+        [],
+        { cause: err },
+      );
+    }
+  }
+
+  private backoff(attempt: number): number {
+    return this.options.retryDelayMs * 2 ** (attempt - 1);
+  }
+}
+
+/** Turns an error answer into an {@link OrchestratorApiError} carrying the server's reason. */
+export async function toApiError(response: Response): Promise<OrchestratorApiError> {
+  const text = await response.text().catch(() => "");
+  let message = text.trim().slice(0, 500) || `${response.status} ${response.statusText}`.trim();
+  let details: ApiErrorDetail[] = [];
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown; message?: unknown; details?: unknown };
+    if (typeof parsed.error === "string") message = parsed.error;
+    else if (typeof parsed.message === "string") message = parsed.message;
+    if (Array.isArray(parsed.details)) {
+      details = parsed.details.flatMap((d: unknown) => {
+        if (typeof d !== "object" || d === null) return [];
+        const { path, message: m } = d as { path?: unknown; message?: unknown };
+        return typeof m === "string"
+          ? [{ path: Array.isArray(path) ? path.join(".") : String(path ?? ""), message: m }]
+          : [];
+      });
+    }
+  } catch {
+    // not JSON (a proxy's HTML page, plain text): the text itself is the best reason we have
+  }
+  return new OrchestratorApiError(response.status, message, details);
+}
+
+function retryAfterMs(response: Response): number | undefined {
+  const value = response.headers.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  // cap it: a CLI user waits at the terminal, and the caller retries only a few times anyway
+  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0) * 1000, 10_000) : undefined;
+}
+
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

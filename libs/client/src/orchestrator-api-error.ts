@@ -1,0 +1,20 @@
+/** One invalid field, as listed by the API in a 400 answer. */
+export interface ApiErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** The API answered with an error status. `message` is the server's own reason. */
+export class OrchestratorApiError extends Error {
+  override readonly name = "OrchestratorApiError";
+  constructor(
+    /** HTTP status */
+    readonly status: number,
+    message: string,
+    /** per-field reasons of a validation error (400) */
+    readonly details: readonly ApiErrorDetail[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
