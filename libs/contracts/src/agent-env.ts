@@ -16,6 +16,8 @@ export const AGENT_ENV = {
   sshKeyDir: "ORCH_SSH_KEY_DIR",
   /** file holding the token from secret `github-pat-<user>`, for https:// URLs and `gh` */
   githubTokenFile: "ORCH_GITHUB_TOKEN_FILE",
+  /** Claude Code managed settings file (the rendered settings.json) */
+  managedSettingsFile: "ORCH_MANAGED_SETTINGS_FILE",
   /** optional known_hosts content replacing the pinned github.com keys (GitHub Enterprise) */
   sshKnownHosts: "ORCH_SSH_KNOWN_HOSTS",
 } as const;

@@ -1,0 +1,595 @@
+#!/usr/bin/env bash
+# Code run, rendered from templates/code/container.sh.hbs. Values from the request appear only in the quoted
+# assignments below (never in comments or commands), so no value can change what the script does.
+#
+# 1. clone or update the docs repository and collect the task's documentation
+# 2. clone or update the destination repository on the persistent workspace; create or resume the feature branch
+# 3. place CLAUDE.md (kept unless overwrite_memory), .mcp.json, client-config.json, guidelines and the task files
+# 4. run Claude (--resume <session> or --continue when asked) with the assembled prompt
+# 5. run the PR hook (hooks-stop-pr-creation.sh): commit, push the feature branch, open or reuse the PR
+# 6. the EXIT trap writes {outcome, branch, commit, pullRequestUrl, sessionId, reason} to $ORCH_RESULT_FILE
+set -Eeuo pipefail
+
+# --- values from the run request, quoted by the renderer; nothing else in this script comes from the request ---
+RUN_ID='run-20250726-0001'
+ATTEMPT='1'
+CONTEXT_VERSION='1'
+TASK_ID='1'
+SERVICE_NAME='trader'
+REPOSITORY_URL='git@github.com:5dlabs/trader.git'
+DOCS_REPOSITORY_URL='git@github.com:5dlabs/platform.git'
+DOCS_BRANCH='main'
+DOCS_PROJECT_DIRECTORY='_projects/trader'
+BASE_BRANCH='main'
+FEATURE_BRANCH='feature/task-1-implementation'
+WORKING_DIRECTORY='.'
+MODEL='claude-sonnet-4-20250514'
+GITHUB_USER='swe-1-5dlabs'
+COMMIT_NAME='swe-1-5dlabs'
+COMMIT_EMAIL='swe-1-5dlabs@users.noreply.github.com'
+SESSION_ID=''
+CONTINUE_SESSION='false'
+OVERWRITE_MEMORY='false'
+HAS_INSTRUCTIONS='false'
+TASK_PROMPT_BEGIN='<!-- orchestrator:task-prompt:begin -->'
+TASK_PROMPT_END='<!-- orchestrator:task-prompt:end -->'
+
+# --- paths: the agent environment contract (AGENT_ENV), with the in-pod defaults ---
+CONFIG_DIR="${ORCH_CONFIG_DIR:-/config}"
+WORKSPACE_DIR="${ORCH_WORKSPACE_DIR:-/workspace}"
+RESULT_FILE="${ORCH_RESULT_FILE:-/dev/termination-log}"
+SSH_KEY_DIR="${ORCH_SSH_KEY_DIR:-/etc/orchestrator/ssh}"
+GITHUB_TOKEN_FILE="${ORCH_GITHUB_TOKEN_FILE:-/etc/orchestrator/github/token}"
+MANAGED_SETTINGS_FILE="${ORCH_MANAGED_SETTINGS_FILE:-/etc/claude-code/managed-settings.json}"
+STATE_DIR="$WORKSPACE_DIR/.orchestrator"
+DOCS_REPO_DIR="$WORKSPACE_DIR/docs-repo"
+TARGET_REPO_DIR="$WORKSPACE_DIR/target-repo"
+export ORCH_RUN_ID="${ORCH_RUN_ID:-$RUN_ID}" ORCH_WORKSPACE_DIR="$WORKSPACE_DIR" ORCH_GITHUB_TOKEN_FILE="$GITHUB_TOKEN_FILE"
+
+# ---------------------------------------------------------------------------------------------------------
+# Orchestrator shell library, common part (templates/partials/agent-common.sh.hbs).
+# Functions only, no values: the including script assigns its values and paths before using them.
+# ---------------------------------------------------------------------------------------------------------
+
+orch_log() { printf '[orchestrator] %s\n' "$*" >&2; }
+
+# A JSON string literal holding $1 (quotes, backslashes and control characters escaped or dropped).
+orch_json_string() {
+  local s
+  s=$(printf '%s' "$1" | LC_ALL=C tr -d '\000-\010\013\014\016-\037\177')
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\r'/\\r}
+  s=${s//$'\t'/\\t}
+  printf '"%s"' "$s"
+}
+
+# --- defence in depth: the request was validated before rendering; check again before git sees a value ---
+ORCH_REPO_URL_RE='^(git@[A-Za-z0-9.-]+:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+|ssh://git@[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+|https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)$'
+
+orch_invalid() { orch_fail "invalid $1 (refusing to run with a value that did not pass validation)"; }
+
+orch_require_repo_url() {
+  if [[ ! $2 =~ $ORCH_REPO_URL_RE ]]; then orch_invalid "$1"; fi
+}
+
+orch_require_branch() {
+  local v=$2
+  if [[ ! $v =~ ^[A-Za-z0-9._/-]{1,200}$ || $v == -* || $v == /* || $v == *..* || $v == *//* || $v == */ || $v == *. || $v == *.lock ]]; then
+    orch_invalid "$1"
+  fi
+}
+
+orch_require_relative_path() {
+  local v=$2
+  if [[ $v == . ]]; then return 0; fi
+  if [[ ! $v =~ ^[A-Za-z0-9._/-]{1,255}$ || $v == -* || $v == /* || /$v/ == */../* ]]; then orch_invalid "$1"; fi
+}
+
+# orch_require_match <what> <value> <extended regex>
+orch_require_match() {
+  if [[ ! $2 =~ $3 ]]; then orch_invalid "$1"; fi
+}
+
+# "host/owner/name" for gh --repo, from a validated repository URL.
+orch_repo_slug() {
+  local url=$1 rest host path
+  case $url in
+    git@*) rest=${url#git@}; host=${rest%%:*}; path=${rest#*:} ;;
+    ssh://*) rest=${url#ssh://git@}; host=${rest%%/*}; path=${rest#*/} ;;
+    *) rest=${url#https://}; host=${rest%%/*}; path=${rest#*/} ;;
+  esac
+  printf '%s/%s' "${host%%:*}" "${path%.git}"
+}
+
+# gh with the token from $GITHUB_TOKEN_FILE in its environment only (never exported to the agent, never on disk).
+orch_gh() {
+  local token=""
+  if [[ -r $GITHUB_TOKEN_FILE ]]; then token=$(<"$GITHUB_TOKEN_FILE"); fi
+  if [[ -n $token ]]; then
+    GH_TOKEN=$token GH_ENTERPRISE_TOKEN=$token GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1 gh "$@"
+  else
+    GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1 gh "$@"
+  fi
+}
+
+# orch_git_exclude <repository dir> <pattern>...: keeps orchestrator files out of commits (local to the clone).
+orch_git_exclude() {
+  local repo=$1 exclude pattern
+  shift
+  exclude=$(git -C "$repo" rev-parse --git-path info/exclude)
+  if [[ $exclude != /* ]]; then exclude="$repo/$exclude"; fi
+  mkdir -p -- "$(dirname -- "$exclude")"
+  touch -- "$exclude"
+  for pattern in "$@"; do
+    if ! grep -qxF -- "$pattern" "$exclude"; then printf '%s\n' "$pattern" >>"$exclude"; fi
+  done
+}
+
+# orch_pr_for_branch <repo slug> <head> <base>: URL of the open pull request from head to base, if any.
+orch_pr_for_branch() {
+  orch_gh pr list --repo "$1" --head "$2" --base "$3" --state open --json url --jq '.[0].url // empty' | head -n 1
+}
+# ---------------------------------------------------------------------------------------------------------
+# Orchestrator shell library, container part (templates/partials/agent-runtime.sh.hbs): the result file,
+# git authentication and running Claude. Expects RESULT_FILE, STATE_DIR, WORKSPACE_DIR, SSH_KEY_DIR,
+# GITHUB_TOKEN_FILE and MANAGED_SETTINGS_FILE.
+# ---------------------------------------------------------------------------------------------------------
+
+# GitHub's published SSH host keys (docs.github.com, "GitHub's SSH key fingerprints"):
+#   SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU (Ed25519), SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM (ECDSA),
+#   SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s (RSA). Replaced by $ORCH_SSH_KNOWN_HOSTS when set.
+ORCH_GITHUB_KNOWN_HOSTS='github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl
+github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=
+github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk='
+
+# Prompts longer than this go to Claude on stdin instead of as an argument (the kernel caps one argument at 128 KiB).
+ORCH_MAX_PROMPT_ARG_BYTES=100000
+
+# --- the result: always written, by the EXIT trap, to $RESULT_FILE (the termination message, < 4 KiB) ------
+ORCH_OUTCOME=failed
+ORCH_REASON=""
+ORCH_BRANCH=""
+ORCH_COMMIT=""
+ORCH_PR_URL=""
+ORCH_SESSION_ID=""
+ORCH_STEP="starting"
+ORCH_AUTH_DIR=""
+ORCH_CLAUDE_PID_FILE=""
+
+orch_fail() {
+  ORCH_OUTCOME=failed
+  ORCH_REASON=$1
+  orch_log "FAILED: $1"
+  exit 1
+}
+
+orch_result_json() {
+  local max_reason=$1 json field value
+  json="{\"outcome\":$(orch_json_string "$ORCH_OUTCOME")"
+  for field in branch commit pullRequestUrl sessionId reason; do
+    case $field in
+      branch) value=${ORCH_BRANCH:0:300} ;;
+      commit) value=${ORCH_COMMIT:0:100} ;;
+      pullRequestUrl) value=${ORCH_PR_URL:0:500} ;;
+      sessionId) value=${ORCH_SESSION_ID:0:200} ;;
+      *) value=${ORCH_REASON:0:$max_reason} ;;
+    esac
+    if [[ -n $value ]]; then json+=",\"$field\":$(orch_json_string "$value")"; fi
+  done
+  printf '%s}' "$json"
+}
+
+orch_write_result() {
+  local json
+  json=$(orch_result_json 1200)
+  if ((${#json} > 3800)); then json=$(orch_result_json 200); fi
+  mkdir -p -- "$(dirname -- "$RESULT_FILE")" 2>/dev/null
+  if ! printf '%s\n' "$json" >"$RESULT_FILE"; then orch_log "could not write the result to $RESULT_FILE"; fi
+  orch_log "result: $json"
+}
+
+orch_on_err() {
+  if [[ -z $ORCH_REASON ]]; then ORCH_REASON="$ORCH_STEP failed (exit $1 at line $2: $3)"; fi
+}
+
+orch_on_signal() {
+  ORCH_REASON="terminated by SIG$1 while $ORCH_STEP (the run was cancelled or reached its deadline)"
+  if [[ -n $ORCH_CLAUDE_PID_FILE && -s $ORCH_CLAUDE_PID_FILE ]]; then
+    kill -TERM "$(<"$ORCH_CLAUDE_PID_FILE")" 2>/dev/null || true
+  fi
+  exit $((128 + $2))
+}
+
+orch_on_exit() {
+  local status=$?
+  set +e
+  trap - ERR
+  if ((status != 0)) || [[ $ORCH_OUTCOME != succeeded ]]; then
+    ORCH_OUTCOME=failed
+    if [[ -z $ORCH_REASON ]]; then ORCH_REASON="$ORCH_STEP failed (exit $status)"; fi
+    if ((status == 0)); then status=1; fi
+  fi
+  orch_write_result
+  if [[ -n $ORCH_AUTH_DIR ]]; then rm -rf -- "$ORCH_AUTH_DIR"; fi
+  exit "$status"
+}
+
+orch_install_traps() {
+  trap 'orch_on_err "$?" "$LINENO" "$BASH_COMMAND"' ERR
+  trap orch_on_exit EXIT
+  trap 'orch_on_signal TERM 15' TERM
+  trap 'orch_on_signal INT 2' INT
+}
+
+# --- state kept outside every repository: PR URL and hook status, the Claude stream log ------------------
+orch_init_state() {
+  mkdir -p -- "$STATE_DIR"
+  rm -f -- "$STATE_DIR/pr-url" "$STATE_DIR/hook-status" "$STATE_DIR/claude.status" "$STATE_DIR/claude.pid"
+  export ORCH_STATE_DIR="$STATE_DIR"
+}
+
+# --- git authentication ------------------------------------------------------------------------------------
+# Appends one setting to git's environment configuration (GIT_CONFIG_COUNT/KEY_n/VALUE_n), keeping any already there.
+orch_git_config_env() {
+  local n=${GIT_CONFIG_COUNT:-0}
+  export "GIT_CONFIG_KEY_$n=$1" "GIT_CONFIG_VALUE_$n=$2"
+  export GIT_CONFIG_COUNT=$((n + 1))
+}
+
+# orch_setup_git_auth <repository URL>...: SSH for git@/ssh:// URLs, a token via GIT_ASKPASS for https:// URLs.
+orch_setup_git_auth() {
+  local url need_ssh=false need_https=false
+  export GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never
+  # no credential helper may store the token anywhere
+  orch_git_config_env credential.helper ""
+  ORCH_AUTH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/orchestrator-auth.XXXXXXXX")
+  for url in "$@"; do
+    case $url in
+      https://*) need_https=true ;;
+      *) need_ssh=true ;;
+    esac
+  done
+  if [[ $need_ssh == true ]]; then orch_setup_ssh; fi
+  if [[ $need_https == true ]]; then orch_setup_https; fi
+}
+
+orch_setup_ssh() {
+  local key_source="$SSH_KEY_DIR/ssh-privatekey" ssh_dir="$HOME/.ssh" key known_hosts entries line
+  if [[ ! -r $key_source ]]; then
+    orch_fail "the repository URL uses SSH but no key is readable at \$ORCH_SSH_KEY_DIR/ssh-privatekey ($key_source)"
+  fi
+  case "$HOME/" in
+    "$WORKSPACE_DIR"/*)
+      # a HOME on the persistent workspace must not keep a private key: use the per-run directory instead
+      ssh_dir="$ORCH_AUTH_DIR/ssh"
+      ;;
+  esac
+  mkdir -p -- "$ssh_dir"
+  chmod 700 -- "$ssh_dir"
+  key="$ssh_dir/id_orchestrator"
+  (umask 077 && cat -- "$key_source" >"$key")
+  chmod 600 -- "$key"
+  known_hosts="$ssh_dir/known_hosts"
+  (umask 077 && touch -- "$known_hosts")
+  entries=$ORCH_GITHUB_KNOWN_HOSTS
+  if [[ -n ${ORCH_SSH_KNOWN_HOSTS:-} ]]; then entries=$ORCH_SSH_KNOWN_HOSTS; fi
+  while IFS= read -r line; do
+    if [[ -n $line ]] && ! grep -qxF -- "$line" "$known_hosts"; then printf '%s\n' "$line" >>"$known_hosts"; fi
+  done <<<"$entries"
+  GIT_SSH_COMMAND="ssh -i $(printf '%q' "$key") -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes"
+  GIT_SSH_COMMAND+=" -o UserKnownHostsFile=$(printf '%q' "$known_hosts") -o BatchMode=yes"
+  export GIT_SSH_COMMAND
+  orch_log "git: SSH key $key, pinned host keys in $known_hosts"
+}
+
+orch_setup_https() {
+  local helper="$ORCH_AUTH_DIR/git-askpass"
+  if [[ ! -r $GITHUB_TOKEN_FILE ]]; then
+    orch_fail "the repository URL uses HTTPS but no token is readable at \$ORCH_GITHUB_TOKEN_FILE ($GITHUB_TOKEN_FILE)"
+  fi
+  # The helper holds no secret: it reads the mounted token file each time git asks.
+  cat >"$helper" <<'ASKPASS'
+#!/bin/sh
+case "$1" in
+  Username*|username*) echo x-access-token ;;
+  *) cat -- "$ORCH_GITHUB_TOKEN_FILE" ;;
+esac
+ASKPASS
+  chmod 700 -- "$helper"
+  export ORCH_GITHUB_TOKEN_FILE="$GITHUB_TOKEN_FILE" GIT_ASKPASS="$helper"
+  orch_log "git: HTTPS token via GIT_ASKPASS helper $helper"
+}
+
+# orch_sync_clone <url> <branch> <dir>: a clone of <url> at the remote <branch> in <dir>, discarding local
+# changes (for checkouts the agent does not own: the docs repository, the docs run's scratch clone).
+orch_sync_clone() {
+  local url=$1 branch=$2 dir=$3
+  if [[ -d $dir/.git && "$(git -C "$dir" config --get remote.origin.url || true)" == "$url" ]]; then
+    git -C "$dir" fetch --prune --quiet origin "+refs/heads/$branch:refs/remotes/origin/$branch"
+    git -C "$dir" checkout --quiet --force -B "$branch" "refs/remotes/origin/$branch" --
+    git -C "$dir" clean -ffdxq
+  else
+    rm -rf -- "$dir"
+    git clone --quiet --branch "$branch" -- "$url" "$dir"
+  fi
+}
+
+# orch_place_settings <settings.json> <work dir>: in a pod the Job mounts the same file as Claude's managed
+# settings; elsewhere it becomes the project's settings (never both, or hooks would run twice).
+orch_place_settings() {
+  local source=$1 workdir=$2
+  mkdir -p -- "$workdir/.claude"
+  if [[ -f $MANAGED_SETTINGS_FILE ]] && cmp -s -- "$source" "$MANAGED_SETTINGS_FILE"; then
+    orch_log "settings: managed settings at $MANAGED_SETTINGS_FILE"
+    rm -f -- "$workdir/.claude/settings.json"
+  else
+    cp -- "$source" "$workdir/.claude/settings.json"
+    orch_log "settings: $workdir/.claude/settings.json"
+  fi
+}
+
+# Prints "<session id>\x1f<is_error>\x1f<result text>" from a stream-json log (node, else jq, else grep).
+orch_stream_summary() {
+  local log=$1
+  if command -v node >/dev/null 2>&1; then
+    node -e '
+const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
+let id = "", isError = "", text = "";
+for (const line of lines) {
+  let event;
+  try { event = JSON.parse(line); } catch { continue; }
+  if (event === null || typeof event !== "object") continue;
+  if (typeof event.session_id === "string") id = event.session_id;
+  if (event.type === "result") {
+    isError = event.is_error === true || (event.subtype !== undefined && event.subtype !== "success") ? "true" : "false";
+    text = String(event.result ?? event.subtype ?? "").replace(/[\u0000-\u001f\s]+/g, " ").slice(0, 300);
+  }
+}
+process.stdout.write([id, isError, text].join("\u001f"));
+' "$log"
+  elif command -v jq >/dev/null 2>&1; then
+    jq -Rjs '[split("\n")[] | fromjson? | select(type == "object")] as $events
+      | ([$events[] | .session_id? | strings] | last // "") as $id
+      | ([$events[] | select(.type == "result")] | last) as $result
+      | [$id,
+         (if $result == null then "" elif $result.is_error == true or (($result.subtype // "success") != "success") then "true" else "false" end),
+         (($result.result // $result.subtype // "") | tostring | gsub("[[:cntrl:][:space:]]+"; " ") | .[0:300])]
+      | join("\u001f")' "$log"
+  else
+    grep -o '"session_id":"[A-Za-z0-9-]*"' "$log" | tail -n 1 | sed -e 's/.*:"//' -e 's/"$//' | tr -d '\n'
+  fi
+}
+
+# orch_run_claude <work dir> <prompt file> <claude arguments>...: runs Claude there, printing its stream-json
+# output and keeping a copy in $STATE_DIR/claude-stream.jsonl. Sets ORCH_CLAUDE_STATUS, ORCH_CLAUDE_IS_ERROR,
+# ORCH_CLAUDE_RESULT and ORCH_SESSION_ID (when the stream names one).
+orch_run_claude() {
+  local workdir=$1 prompt_file=$2 log="$STATE_DIR/claude-stream.jsonl" status_file="$STATE_DIR/claude.status"
+  local size summary session=""
+  shift 2
+  ORCH_CLAUDE_PID_FILE="$STATE_DIR/claude.pid"
+  rm -f -- "$log" "$status_file" "$ORCH_CLAUDE_PID_FILE"
+  size=$(wc -c <"$prompt_file")
+  (
+    rc=0
+    cd -- "$workdir"
+    if ((size <= ORCH_MAX_PROMPT_ARG_BYTES)); then
+      claude "$@" "$(cat -- "$prompt_file")" </dev/null &
+    else
+      claude "$@" <"$prompt_file" &
+    fi
+    printf '%s\n' "$!" >"$ORCH_CLAUDE_PID_FILE"
+    wait "$!" || rc=$?
+    printf '%s\n' "$rc" >"$status_file"
+  ) | tee -- "$log" &
+  # waiting in the background keeps this shell responsive to SIGTERM
+  wait "$!" || true
+  ORCH_CLAUDE_STATUS=$(cat -- "$status_file" 2>/dev/null || echo 255)
+  summary=$(orch_stream_summary "$log" || true)
+  IFS=$'\x1f' read -r session ORCH_CLAUDE_IS_ERROR ORCH_CLAUDE_RESULT <<<"$summary" || true
+  if [[ $session =~ ^[A-Za-z0-9-]{1,100}$ ]]; then ORCH_SESSION_ID=$session; fi
+  orch_log "claude exited with status $ORCH_CLAUDE_STATUS (session ${ORCH_SESSION_ID:-unknown})"
+}
+
+# orch_hook_outcome: reads what the PR hook recorded ("created", "reused", "no-changes" or "failed: …").
+orch_hook_outcome() {
+  ORCH_HOOK_STATUS=$(head -n 1 -- "$STATE_DIR/hook-status" 2>/dev/null || true)
+  local url
+  url=$(head -n 1 -- "$STATE_DIR/pr-url" 2>/dev/null || true)
+  if [[ $url =~ ^https?://[^[:space:]]{1,490}$ ]]; then ORCH_PR_URL=$url; fi
+}
+
+# orch_assemble_prompt <rendered prompt.md> <task prompt.md> <output>: the rendered prompt with the block between
+# the task-prompt markers replaced by the task's own prompt.md when the docs repository has one.
+orch_assemble_prompt() {
+  local rendered=$1 task_prompt=$2 out=$3 line state=before
+  : >"$out"
+  while IFS= read -r line || [[ -n $line ]]; do
+    if [[ $state == before && $line == "$TASK_PROMPT_BEGIN" ]]; then
+      state=inside
+      if [[ -f $task_prompt ]]; then
+        cat -- "$task_prompt" >>"$out"
+        printf '\n' >>"$out"
+      fi
+    elif [[ $state == inside ]]; then
+      if [[ $line == "$TASK_PROMPT_END" ]]; then
+        state=after
+      elif [[ ! -f $task_prompt ]]; then
+        printf '%s\n' "$line" >>"$out"
+      fi
+    else
+      printf '%s\n' "$line" >>"$out"
+    fi
+  done <"$rendered"
+}
+
+orch_install_traps
+
+ORCH_STEP="checking the request"
+orch_require_match "run id" "$RUN_ID" '^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$'
+orch_require_match "attempt" "$ATTEMPT" '^[0-9]{1,4}$'
+orch_require_match "commit author" "$COMMIT_NAME" '^[A-Za-z0-9][A-Za-z0-9-]{0,38}$'
+orch_require_match "commit email" "$COMMIT_EMAIL" '^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}@[A-Za-z0-9.-]{1,100}$'
+orch_require_match "context version" "$CONTEXT_VERSION" '^[0-9]{1,4}$'
+orch_require_match "task id" "$TASK_ID" '^[0-9]{1,7}$'
+orch_require_match "service" "$SERVICE_NAME" '^[a-z0-9-]{1,63}$'
+orch_require_repo_url "repository URL" "$REPOSITORY_URL"
+orch_require_repo_url "docs repository URL" "$DOCS_REPOSITORY_URL"
+orch_require_branch "docs branch" "$DOCS_BRANCH"
+orch_require_relative_path "docs project directory" "$DOCS_PROJECT_DIRECTORY"
+orch_require_branch "base branch" "$BASE_BRANCH"
+orch_require_branch "feature branch" "$FEATURE_BRANCH"
+orch_require_relative_path "working directory" "$WORKING_DIRECTORY"
+orch_require_match "model" "$MODEL" '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$'
+orch_require_match "GitHub user" "$GITHUB_USER" '^[A-Za-z0-9][A-Za-z0-9-]{0,38}$'
+orch_require_match "continue_session" "$CONTINUE_SESSION" '^(true|false)$'
+orch_require_match "overwrite_memory" "$OVERWRITE_MEMORY" '^(true|false)$'
+orch_require_match "has_instructions" "$HAS_INSTRUCTIONS" '^(true|false)$'
+orch_require_match "task prompt markers" "$TASK_PROMPT_BEGIN$TASK_PROMPT_END" '^<!-- orchestrator:[a-z:-]+ --><!-- orchestrator:[a-z:-]+ -->$'
+if [[ -n $SESSION_ID ]]; then orch_require_match "session id" "$SESSION_ID" '^[A-Za-z0-9-]{1,100}$'; fi
+if [[ $FEATURE_BRANCH == "$BASE_BRANCH" ]]; then orch_fail "the feature branch must differ from the base branch"; fi
+for file in CLAUDE.md settings.json prompt.md mcp.json client-config.json coding-guidelines.md github-guidelines.md mcp-tools.md hooks-stop-pr-creation.sh; do
+  if [[ ! -f $CONFIG_DIR/$file ]]; then orch_fail "rendered file $file missing from $CONFIG_DIR"; fi
+done
+ORCH_BRANCH=$FEATURE_BRANCH
+orch_log "code run $ORCH_RUN_ID (attempt $ATTEMPT, context version $CONTEXT_VERSION): task $TASK_ID of $SERVICE_NAME in $REPOSITORY_URL (base $BASE_BRANCH)"
+
+ORCH_STEP="setting up git authentication"
+mkdir -p -- "$WORKSPACE_DIR"
+orch_init_state
+orch_setup_git_auth "$REPOSITORY_URL" "$DOCS_REPOSITORY_URL"
+
+ORCH_STEP="updating the docs repository"
+orch_sync_clone "$DOCS_REPOSITORY_URL" "$DOCS_BRANCH" "$DOCS_REPO_DIR"
+
+ORCH_STEP="collecting the task documentation"
+TASK_STAGING="$STATE_DIR/task"
+rm -rf -- "$TASK_STAGING"
+mkdir -p -- "$TASK_STAGING"
+if [[ $DOCS_PROJECT_DIRECTORY == . ]]; then project_dir=$DOCS_REPO_DIR; else project_dir="$DOCS_REPO_DIR/$DOCS_PROJECT_DIRECTORY"; fi
+task_source="$project_dir/.taskmaster/docs/task-$TASK_ID"
+if [[ -d $task_source ]]; then
+  for file in task.md acceptance-criteria.md architecture.md prompt.md; do
+    if [[ -f $task_source/$file ]]; then cp -- "$task_source/$file" "$TASK_STAGING/$file"; fi
+  done
+  if [[ ! -f $TASK_STAGING/architecture.md && -f $project_dir/.taskmaster/docs/architecture.md ]]; then
+    cp -- "$project_dir/.taskmaster/docs/architecture.md" "$TASK_STAGING/architecture.md"
+  fi
+  if [[ ! -f $TASK_STAGING/task.md && $HAS_INSTRUCTIONS != true ]]; then
+    orch_fail "$DOCS_PROJECT_DIRECTORY/.taskmaster/docs/task-$TASK_ID/task.md not found in the docs repository ($DOCS_BRANCH)"
+  fi
+  orch_log "task documentation: $(find "$TASK_STAGING" -mindepth 1 -maxdepth 1 -printf '%f ')"
+elif [[ $HAS_INSTRUCTIONS == true ]]; then
+  orch_log "no $DOCS_PROJECT_DIRECTORY/.taskmaster/docs/task-$TASK_ID in the docs repository; working from the request's instructions"
+else
+  orch_fail "task documentation not found: $DOCS_PROJECT_DIRECTORY/.taskmaster/docs/task-$TASK_ID in the docs repository ($DOCS_BRANCH); generate the docs first"
+fi
+
+ORCH_STEP="updating the destination repository"
+if [[ -d $TARGET_REPO_DIR/.git && "$(git -C "$TARGET_REPO_DIR" config --get remote.origin.url || true)" == "$REPOSITORY_URL" ]]; then
+  git -C "$TARGET_REPO_DIR" fetch --prune --quiet origin
+else
+  if [[ -e $TARGET_REPO_DIR ]]; then orch_log "replacing $TARGET_REPO_DIR (it is not a clone of $REPOSITORY_URL)"; fi
+  rm -rf -- "$TARGET_REPO_DIR"
+  git clone --quiet -- "$REPOSITORY_URL" "$TARGET_REPO_DIR"
+fi
+git -C "$TARGET_REPO_DIR" config user.name "$COMMIT_NAME"
+git -C "$TARGET_REPO_DIR" config user.email "$COMMIT_EMAIL"
+git -C "$TARGET_REPO_DIR" config push.autoSetupRemote true
+if ! git -C "$TARGET_REPO_DIR" rev-parse --quiet --verify "refs/remotes/origin/$BASE_BRANCH^{commit}" >/dev/null; then
+  orch_fail "base branch $BASE_BRANCH not found in $REPOSITORY_URL"
+fi
+
+ORCH_STEP="preparing the feature branch"
+current=$(git -C "$TARGET_REPO_DIR" symbolic-ref --quiet --short HEAD || true)
+if [[ $current != "$FEATURE_BRANCH" && -n $(git -C "$TARGET_REPO_DIR" status --porcelain) ]]; then
+  # leftovers of another branch's run: keep them in a stash rather than carry them over or lose them
+  git -C "$TARGET_REPO_DIR" stash push --quiet --include-untracked -m "orchestrator: left on ${current:-detached HEAD} before run $ORCH_RUN_ID"
+  orch_log "stashed uncommitted changes found on ${current:-detached HEAD}"
+fi
+if git -C "$TARGET_REPO_DIR" show-ref --quiet --verify "refs/heads/$FEATURE_BRANCH"; then
+  if [[ $current != "$FEATURE_BRANCH" ]]; then git -C "$TARGET_REPO_DIR" checkout --quiet "$FEATURE_BRANCH" --; fi
+  if git -C "$TARGET_REPO_DIR" show-ref --quiet --verify "refs/remotes/origin/$FEATURE_BRANCH" &&
+    git -C "$TARGET_REPO_DIR" merge-base --is-ancestor HEAD "refs/remotes/origin/$FEATURE_BRANCH"; then
+    git -C "$TARGET_REPO_DIR" merge --quiet --ff-only "refs/remotes/origin/$FEATURE_BRANCH"
+  fi
+  ORCH_BRANCH_STATE="resumed (local)"
+elif git -C "$TARGET_REPO_DIR" show-ref --quiet --verify "refs/remotes/origin/$FEATURE_BRANCH"; then
+  git -C "$TARGET_REPO_DIR" checkout --quiet -b "$FEATURE_BRANCH" "refs/remotes/origin/$FEATURE_BRANCH" --
+  ORCH_BRANCH_STATE="resumed (remote)"
+else
+  git -C "$TARGET_REPO_DIR" checkout --quiet -b "$FEATURE_BRANCH" "refs/remotes/origin/$BASE_BRANCH" --
+  ORCH_BRANCH_STATE="created from $BASE_BRANCH"
+fi
+if [[ $ORCH_BRANCH_STATE == resumed* && -z $(git -C "$TARGET_REPO_DIR" status --porcelain) ]]; then
+  # keep a resumed branch current with its base; a conflict is left for the agent to see in the history instead
+  if ! git -C "$TARGET_REPO_DIR" merge --quiet --no-edit "refs/remotes/origin/$BASE_BRANCH" >/dev/null 2>&1; then
+    git -C "$TARGET_REPO_DIR" merge --abort >/dev/null 2>&1 || true
+    orch_log "could not merge $BASE_BRANCH into $FEATURE_BRANCH cleanly; continuing without it"
+  fi
+fi
+ORCH_COMMIT=$(git -C "$TARGET_REPO_DIR" rev-parse HEAD)
+orch_log "feature branch $FEATURE_BRANCH: $ORCH_BRANCH_STATE at $ORCH_COMMIT"
+
+ORCH_STEP="placing the configuration files"
+if [[ $WORKING_DIRECTORY == . ]]; then WORK_DIR=$TARGET_REPO_DIR; prefix=""; else WORK_DIR="$TARGET_REPO_DIR/$WORKING_DIRECTORY"; prefix="/$WORKING_DIRECTORY"; fi
+mkdir -p -- "$WORK_DIR"
+orch_git_exclude "$TARGET_REPO_DIR" "$prefix/CLAUDE.md" "$prefix/.claude/" "$prefix/.mcp.json" "$prefix/client-config.json" \
+  "$prefix/coding-guidelines.md" "$prefix/github-guidelines.md" "$prefix/mcp-tools.md" "$prefix/task/" "$prefix/PR_DESCRIPTION.md"
+if [[ -f $WORK_DIR/CLAUDE.md && $OVERWRITE_MEMORY != true ]]; then
+  orch_log "keeping the existing CLAUDE.md (overwriteMemory is off)"
+else
+  cp -- "$CONFIG_DIR/CLAUDE.md" "$WORK_DIR/CLAUDE.md"
+fi
+cp -- "$CONFIG_DIR/mcp.json" "$WORK_DIR/.mcp.json"
+cp -- "$CONFIG_DIR/client-config.json" "$WORK_DIR/client-config.json"
+for file in coding-guidelines.md github-guidelines.md mcp-tools.md; do
+  cp -- "$CONFIG_DIR/$file" "$WORK_DIR/$file"
+done
+orch_place_settings "$CONFIG_DIR/settings.json" "$WORK_DIR"
+mkdir -p -- "$WORK_DIR/.claude/hooks"
+cp -- "$CONFIG_DIR/hooks-stop-pr-creation.sh" "$WORK_DIR/.claude/hooks/stop-pr-creation.sh"
+chmod 755 -- "$WORK_DIR/.claude/hooks/stop-pr-creation.sh"
+rm -rf -- "$WORK_DIR/task"
+mkdir -p -- "$WORK_DIR/task"
+cp -R -- "$TASK_STAGING/." "$WORK_DIR/task/"
+export MCP_CLIENT_CONFIG="$WORK_DIR/client-config.json"
+
+ORCH_STEP="assembling the prompt"
+orch_assemble_prompt "$CONFIG_DIR/prompt.md" "$WORK_DIR/task/prompt.md" "$STATE_DIR/prompt.md"
+
+ORCH_STEP="running Claude"
+claude_args=(-p --output-format stream-json --verbose --model "$MODEL" --mcp-config .mcp.json)
+if [[ -n $SESSION_ID ]]; then
+  claude_args+=(--resume "$SESSION_ID")
+elif [[ $CONTINUE_SESSION == true ]]; then
+  claude_args+=(--continue)
+fi
+orch_run_claude "$WORK_DIR" "$STATE_DIR/prompt.md" "${claude_args[@]}"
+if [[ $ORCH_CLAUDE_STATUS != 0 || $ORCH_CLAUDE_IS_ERROR == true ]]; then
+  ORCH_COMMIT=$(git -C "$TARGET_REPO_DIR" rev-parse HEAD)
+  orch_fail "Claude failed (exit $ORCH_CLAUDE_STATUS): ${ORCH_CLAUDE_RESULT:-no result in the stream}; uncommitted work stays in the workspace for a retry"
+fi
+
+ORCH_STEP="creating the pull request"
+bash "$WORK_DIR/.claude/hooks/stop-pr-creation.sh" </dev/null
+orch_hook_outcome
+ORCH_COMMIT=$(git -C "$TARGET_REPO_DIR" rev-parse HEAD)
+case $ORCH_HOOK_STATUS in
+  created | reused)
+    ORCH_REASON="pull request $ORCH_HOOK_STATUS: $ORCH_PR_URL"
+    ;;
+  no-changes)
+    ORCH_REASON="no changes on $FEATURE_BRANCH compared with $BASE_BRANCH; no pull request"
+    ;;
+  failed*)
+    orch_fail "PR hook: ${ORCH_HOOK_STATUS#failed: }"
+    ;;
+  *)
+    orch_fail "the PR hook recorded nothing in $STATE_DIR/hook-status"
+    ;;
+esac
+ORCH_OUTCOME=succeeded
+orch_log "$ORCH_REASON"

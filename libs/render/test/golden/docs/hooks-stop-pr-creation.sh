@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Claude Code Stop hook of a docs run (templates/docs/hooks/stop-pr-creation.sh.hbs).
+# The only place a docs pull request is created: commits .taskmaster/docs on the docs-generation branch,
+# pushes that branch (never the source branch) and opens the PR to the source branch, or reuses the open one.
+# Records "created" / "reused" / "no-changes" / "failed: <why>" in $ORCH_STATE_DIR/hook-status and the PR URL
+# in $ORCH_STATE_DIR/pr-url, outside the repository. Always exits 0 so Claude is never told to keep going.
+set -uo pipefail
+
+RUN_ID='run-20250726-0001'
+REPOSITORY_URL='git@github.com:5dlabs/platform.git'
+SOURCE_BRANCH='main'
+DOCS_BRANCH_PREFIX='docs-generation-'
+WORKING_DIRECTORY='_projects/trader'
+
+WORKSPACE_DIR="${ORCH_WORKSPACE_DIR:-/workspace}"
+STATE_DIR="${ORCH_STATE_DIR:-$WORKSPACE_DIR/.orchestrator}"
+GITHUB_TOKEN_FILE="${ORCH_GITHUB_TOKEN_FILE:-/etc/orchestrator/github/token}"
+
+# ---------------------------------------------------------------------------------------------------------
+# Orchestrator shell library, common part (templates/partials/agent-common.sh.hbs).
+# Functions only, no values: the including script assigns its values and paths before using them.
+# ---------------------------------------------------------------------------------------------------------
+
+orch_log() { printf '[orchestrator] %s\n' "$*" >&2; }
+
+# A JSON string literal holding $1 (quotes, backslashes and control characters escaped or dropped).
+orch_json_string() {
+  local s
+  s=$(printf '%s' "$1" | LC_ALL=C tr -d '\000-\010\013\014\016-\037\177')
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\r'/\\r}
+  s=${s//$'\t'/\\t}
+  printf '"%s"' "$s"
+}
+
+# --- defence in depth: the request was validated before rendering; check again before git sees a value ---
+ORCH_REPO_URL_RE='^(git@[A-Za-z0-9.-]+:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+|ssh://git@[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+|https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)$'
+
+orch_invalid() { orch_fail "invalid $1 (refusing to run with a value that did not pass validation)"; }
+
+orch_require_repo_url() {
+  if [[ ! $2 =~ $ORCH_REPO_URL_RE ]]; then orch_invalid "$1"; fi
+}
+
+orch_require_branch() {
+  local v=$2
+  if [[ ! $v =~ ^[A-Za-z0-9._/-]{1,200}$ || $v == -* || $v == /* || $v == *..* || $v == *//* || $v == */ || $v == *. || $v == *.lock ]]; then
+    orch_invalid "$1"
+  fi
+}
+
+orch_require_relative_path() {
+  local v=$2
+  if [[ $v == . ]]; then return 0; fi
+  if [[ ! $v =~ ^[A-Za-z0-9._/-]{1,255}$ || $v == -* || $v == /* || /$v/ == */../* ]]; then orch_invalid "$1"; fi
+}
+
+# orch_require_match <what> <value> <extended regex>
+orch_require_match() {
+  if [[ ! $2 =~ $3 ]]; then orch_invalid "$1"; fi
+}
+
+# "host/owner/name" for gh --repo, from a validated repository URL.
+orch_repo_slug() {
+  local url=$1 rest host path
+  case $url in
+    git@*) rest=${url#git@}; host=${rest%%:*}; path=${rest#*:} ;;
+    ssh://*) rest=${url#ssh://git@}; host=${rest%%/*}; path=${rest#*/} ;;
+    *) rest=${url#https://}; host=${rest%%/*}; path=${rest#*/} ;;
+  esac
+  printf '%s/%s' "${host%%:*}" "${path%.git}"
+}
+
+# gh with the token from $GITHUB_TOKEN_FILE in its environment only (never exported to the agent, never on disk).
+orch_gh() {
+  local token=""
+  if [[ -r $GITHUB_TOKEN_FILE ]]; then token=$(<"$GITHUB_TOKEN_FILE"); fi
+  if [[ -n $token ]]; then
+    GH_TOKEN=$token GH_ENTERPRISE_TOKEN=$token GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1 gh "$@"
+  else
+    GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1 gh "$@"
+  fi
+}
+
+# orch_git_exclude <repository dir> <pattern>...: keeps orchestrator files out of commits (local to the clone).
+orch_git_exclude() {
+  local repo=$1 exclude pattern
+  shift
+  exclude=$(git -C "$repo" rev-parse --git-path info/exclude)
+  if [[ $exclude != /* ]]; then exclude="$repo/$exclude"; fi
+  mkdir -p -- "$(dirname -- "$exclude")"
+  touch -- "$exclude"
+  for pattern in "$@"; do
+    if ! grep -qxF -- "$pattern" "$exclude"; then printf '%s\n' "$pattern" >>"$exclude"; fi
+  done
+}
+
+# orch_pr_for_branch <repo slug> <head> <base>: URL of the open pull request from head to base, if any.
+orch_pr_for_branch() {
+  orch_gh pr list --repo "$1" --head "$2" --base "$3" --state open --json url --jq '.[0].url // empty' | head -n 1
+}
+
+record() {
+  mkdir -p -- "$STATE_DIR"
+  printf '%s\n' "$1" >"$STATE_DIR/hook-status"
+  orch_log "stop hook: $1"
+}
+
+fail() {
+  record "failed: $1"
+  exit 0
+}
+
+# The hook input (JSON on stdin) is not needed.
+if [[ ! -t 0 ]]; then cat >/dev/null || true; fi
+
+# the library's validators report through orch_fail
+orch_fail() { fail "$1"; }
+orch_require_repo_url "repository URL" "$REPOSITORY_URL"
+orch_require_branch "source branch" "$SOURCE_BRANCH"
+orch_require_relative_path "working directory" "$WORKING_DIRECTORY"
+
+hook_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd) || fail "cannot locate the hook"
+repo=$(git -C "$hook_dir" rev-parse --show-toplevel 2>/dev/null) || fail "the hook is not inside the repository"
+cd -- "$repo" || fail "cannot enter $repo"
+
+branch=$(git symbolic-ref --quiet --short HEAD) || fail "HEAD is detached; expected a ${DOCS_BRANCH_PREFIX}* branch"
+if [[ $branch != "$DOCS_BRANCH_PREFIX"* || $branch == "$SOURCE_BRANCH" ]]; then
+  fail "refusing to commit on $branch: only ${DOCS_BRANCH_PREFIX}* branches are pushed, never the source branch"
+fi
+
+if [[ $WORKING_DIRECTORY == . ]]; then docs_path=".taskmaster/docs"; else docs_path="$WORKING_DIRECTORY/.taskmaster/docs"; fi
+if [[ -e $docs_path ]]; then
+  git add -A -- "$docs_path" || fail "git add $docs_path failed"
+fi
+if ! git diff --cached --quiet; then
+  git commit --quiet --no-verify -m "docs: generate Task Master documentation" -m "Generated by orchestrator run $RUN_ID from $SOURCE_BRANCH." ||
+    fail "git commit failed"
+fi
+ahead=$(git rev-list --count "refs/remotes/origin/$SOURCE_BRANCH..HEAD") || fail "cannot compare with origin/$SOURCE_BRANCH"
+if ((ahead == 0)); then
+  record "no-changes"
+  exit 0
+fi
+
+git push --quiet origin "HEAD:refs/heads/$branch" || fail "git push of $branch failed"
+
+slug=$(orch_repo_slug "$REPOSITORY_URL")
+url=$(orch_pr_for_branch "$slug" "$branch" "$SOURCE_BRANCH") || fail "gh pr list failed"
+status=reused
+if [[ -z $url ]]; then
+  body="$STATE_DIR/pr-body.md"
+  {
+    printf 'Task Master documentation generated by the orchestrator (run `%s`).\n\n' "$RUN_ID"
+    printf 'Files under `%s`:\n\n' "$docs_path"
+    git diff --name-status "refs/remotes/origin/$SOURCE_BRANCH..HEAD" -- "$docs_path" | sed -e 's/^/    /'
+  } >"$body"
+  url=$(orch_gh pr create --repo "$slug" --base "$SOURCE_BRANCH" --head "$branch" \
+    --title "docs: Task Master documentation ($branch)" --body-file "$body" | tail -n 1) ||
+    fail "gh pr create failed"
+  status=created
+fi
+if [[ ! $url =~ ^https?://[^[:space:]]{1,490}$ ]]; then fail "gh returned no pull request URL"; fi
+printf '%s\n' "$url" >"$STATE_DIR/pr-url"
+record "$status"
+exit 0
