@@ -1,9 +1,4 @@
-import {
-  BatchV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-} from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 
 /** The API clients the services use, built from one KubeConfig. */
 export interface KubeClients {

@@ -5,8 +5,18 @@ export const CRD_GROUP = "orchestrator.platform";
 export const CRD_VERSION = "v1";
 export const API_VERSION = `${CRD_GROUP}/${CRD_VERSION}`;
 
-export const DOCS_RUN = { kind: "DocsRun", plural: "docsruns", singular: "docsrun", shortName: "dr" } as const;
-export const CODE_RUN = { kind: "CodeRun", plural: "coderuns", singular: "coderun", shortName: "cr" } as const;
+export const DOCS_RUN = {
+  kind: "DocsRun",
+  plural: "docsruns",
+  singular: "docsrun",
+  shortName: "dr",
+} as const;
+export const CODE_RUN = {
+  kind: "CodeRun",
+  plural: "coderuns",
+  singular: "coderun",
+  shortName: "cr",
+} as const;
 
 export interface RunCondition {
   type: string;

@@ -19,11 +19,19 @@ const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/tok
  * account, then `~/.kube/config`. Returns undefined when none exist (the caller may fall back to the
  * local runtime).
  */
-export function findKubeConfig(env: { KUBECONFIG?: string | undefined; KUBERNETES_SERVICE_HOST?: string | undefined; HOME?: string | undefined }, explicitFile?: string): LoadedKubeConfig | undefined {
+export function findKubeConfig(
+  env: {
+    KUBECONFIG?: string | undefined;
+    KUBERNETES_SERVICE_HOST?: string | undefined;
+    HOME?: string | undefined;
+  },
+  explicitFile?: string,
+): LoadedKubeConfig | undefined {
   const kubeConfig = new KubeConfig();
   try {
     if (explicitFile) {
-      if (!existsSync(explicitFile)) throw new KubeConfigError(`kubeconfig file ${explicitFile} does not exist`);
+      if (!existsSync(explicitFile))
+        throw new KubeConfigError(`kubeconfig file ${explicitFile} does not exist`);
       kubeConfig.loadFromFile(explicitFile);
       return { kubeConfig, source: "explicit" };
     }
@@ -47,13 +55,18 @@ export function findKubeConfig(env: { KUBECONFIG?: string | undefined; KUBERNETE
     }
   } catch (err) {
     if (err instanceof KubeConfigError) throw err;
-    throw new KubeConfigError(`could not load Kubernetes credentials: ${(err as Error).message}`, { cause: err });
+    throw new KubeConfigError(`could not load Kubernetes credentials: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return undefined;
 }
 
 /** Like {@link findKubeConfig} but fails with a message saying what to set. */
-export function loadKubeConfig(env: Parameters<typeof findKubeConfig>[0], explicitFile?: string): LoadedKubeConfig {
+export function loadKubeConfig(
+  env: Parameters<typeof findKubeConfig>[0],
+  explicitFile?: string,
+): LoadedKubeConfig {
   const found = findKubeConfig(env, explicitFile);
   if (!found) {
     throw new KubeConfigError(
@@ -62,7 +75,9 @@ export function loadKubeConfig(env: Parameters<typeof findKubeConfig>[0], explic
     );
   }
   if (!found.kubeConfig.getCurrentCluster()) {
-    throw new KubeConfigError("the kubeconfig has no current cluster: check KUBECONFIG and its current-context");
+    throw new KubeConfigError(
+      "the kubeconfig has no current cluster: check KUBECONFIG and its current-context",
+    );
   }
   return found;
 }

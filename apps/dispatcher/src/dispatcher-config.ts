@@ -1,0 +1,29 @@
+import { commonEnv, type Env, env, loadConfig } from "@orchestrator/config";
+import { runtimeEnv } from "@orchestrator/runtime";
+import { z } from "zod";
+
+/** The dispatcher's environment. Documented in apps/dispatcher/README.md. */
+export const dispatcherConfigSchema = z.object({
+  ...commonEnv,
+  ...runtimeEnv,
+  /** Runs active at once across all services; 0 = unlimited. Runs over the cap wait in Queued. */
+  MAX_CONCURRENT_RUNS: env.nonNegativeInt(10),
+  /** Bind address of /health, /ready and /metrics. */
+  HEALTH_HOST: z.string().min(1).default("0.0.0.0"),
+  /** Port of /health, /ready and /metrics (0 picks a free port). */
+  HEALTH_PORT: env.port(8082),
+  /** Dispatch jobs processed at once by this process. */
+  DISPATCH_CONCURRENCY: env.positiveInt(4),
+  /** How often slot holders are checked against the run store (a crashed consumer must not leak a slot). */
+  SLOT_RECONCILE_INTERVAL: env.duration("30s"),
+});
+
+export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;
+
+/**
+ * Parses the dispatcher's environment.
+ * @throws ConfigError naming each bad variable
+ */
+export function loadDispatcherConfig(environment: Env): DispatcherConfig {
+  return loadConfig(dispatcherConfigSchema, environment);
+}

@@ -1,0 +1,4 @@
+export * from "./concurrency/concurrency-limiter.js";
+export * from "./create-dispatcher.js";
+export * from "./dispatcher-config.js";
+export * from "./dispatcher-metrics.js";

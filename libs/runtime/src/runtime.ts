@@ -1,0 +1,50 @@
+import type { RenderedFiles, RunLinks, RunRecord } from "@orchestrator/contracts";
+
+export type RuntimeKind = "kubernetes" | "local";
+
+export interface DispatchResult {
+  /** where the run now lives (namespace, CR, ConfigMap, Job, or the local run directory) */
+  links: Partial<RunLinks>;
+}
+
+export interface LogOptions {
+  /** keep streaming until the run ends or `signal` aborts */
+  follow: boolean;
+  /** start with only the last N lines */
+  tailLines?: number | undefined;
+  /** stops a follow (the iterator then ends) */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Where agent runs execute. The dispatcher makes runs real through it, ingress streams their logs
+ * and the watcher follows them; `kubernetes` and `local` behave the same from the outside.
+ */
+export interface Runtime {
+  readonly kind: RuntimeKind;
+  /**
+   * Creates whatever carries out the run (Kubernetes objects, or a local process) and returns links
+   * to it. Idempotent: calling it again for the same run finds what an earlier call created and
+   * creates nothing twice.
+   * @throws PermanentDispatchError when the run cannot be dispatched (missing secret, rejected object);
+   * any other error is transient and the call may be repeated
+   */
+  dispatch(run: RunRecord, files: RenderedFiles): Promise<DispatchResult>;
+  /** Stops a dispatched run (deletes the Job / signals the process). Stopping a stopped run is a no-op. */
+  cancel(run: RunRecord): Promise<void>;
+  /**
+   * The agent's output.
+   * @throws LogsUnavailableError when there is nothing to read (yet)
+   */
+  logs(run: RunRecord, options: LogOptions): AsyncIterable<string | Uint8Array>;
+}
+
+/** The shape ingress's log endpoint consumes. */
+export interface LogReader {
+  stream(run: RunRecord, options: LogOptions): AsyncIterable<string | Uint8Array>;
+}
+
+/** Adapts a runtime to ingress's {@link LogReader}. */
+export function logReaderFor(runtime: Pick<Runtime, "logs">): LogReader {
+  return { stream: (run, options) => runtime.logs(run, options) };
+}

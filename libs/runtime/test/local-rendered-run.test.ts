@@ -1,0 +1,136 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { codeRunRequestSchema, type RunRecord } from "@orchestrator/contracts";
+import { createRenderer } from "@orchestrator/render";
+import { pino } from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { LocalRuntime, readLocalRunState } from "../src/index.js";
+
+const SHIMS = fileURLToPath(new URL("./fixtures/", import.meta.url));
+const root = mkdtempSync(join(tmpdir(), "orch-e2e-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const gitEnv = {
+  PATH: process.env.PATH,
+  HOME: root,
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_AUTHOR_NAME: "Fixture",
+  GIT_AUTHOR_EMAIL: "fixture@example.com",
+  GIT_COMMITTER_NAME: "Fixture",
+  GIT_COMMITTER_EMAIL: "fixture@example.com",
+};
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+
+/** A bare repository holding `files` on `main`; returns its path. */
+function remote(name: string, files: Record<string, string>): string {
+  const bare = join(root, "remotes", `${name}.git`);
+  const work = join(root, "seed", name);
+  mkdirSync(bare, { recursive: true });
+  mkdirSync(work, { recursive: true });
+  git(bare, "init", "--quiet", "--bare", "--initial-branch", "main");
+  git(work, "init", "--quiet", "--initial-branch", "main");
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(work, path)), { recursive: true });
+    writeFileSync(join(work, path), content);
+  }
+  git(work, "add", "-A");
+  git(work, "commit", "--quiet", "-m", "initial");
+  git(work, "push", "--quiet", bare, "HEAD:refs/heads/main");
+  return bare;
+}
+
+describe("local runtime with a rendered code run", () => {
+  it("clones, runs the agent, pushes the feature branch, opens the PR and reports the result", async () => {
+    const target = remote("trader", { "README.md": "# trader\n" });
+    const docs = remote("platform", {
+      "_projects/trader/.taskmaster/docs/task-1/task.md": "# Task 1\nAdd the feature.\n",
+      "_projects/trader/.taskmaster/docs/task-1/prompt.md": "Implement task 1.\n",
+    });
+    const request = codeRunRequestSchema.parse({
+      kind: "code",
+      idempotencyKey: "e2e-1",
+      source: { type: "cli" },
+      repositoryUrl: "https://github.com/5dlabs/trader.git",
+      docsRepositoryUrl: "https://github.com/5dlabs/platform.git",
+      docsProjectDirectory: "_projects/trader",
+      workingDirectory: ".",
+      model: "claude-sonnet-4-20250514",
+      githubUser: "swe-1-5dlabs",
+      taskId: 1,
+      service: "trader",
+    });
+    const runId = "run-0e2e0000000000001";
+    const renderer = await createRenderer();
+    const { files } = renderer.render(request, { runId, attempt: 1, now: new Date("2026-01-01T00:00:00Z") });
+    renderer.close();
+
+    const tokenFile = join(root, "token");
+    writeFileSync(tokenFile, "ghp_test\n", { mode: 0o600 });
+    const shimLog = join(root, "shim.log");
+    const dataDir = join(root, "data");
+    const runtime = new LocalRuntime({
+      dataDir,
+      path: `${SHIMS}:${process.env.PATH}`,
+      githubTokenFile: tokenFile,
+      // the request names GitHub; git is pointed at the local remotes instead
+      baseEnv: {
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_CONFIG_COUNT: "2",
+        GIT_CONFIG_KEY_0: `url.file://${target}.insteadOf`,
+        GIT_CONFIG_VALUE_0: "https://github.com/5dlabs/trader.git",
+        GIT_CONFIG_KEY_1: `url.file://${docs}.insteadOf`,
+        GIT_CONFIG_VALUE_1: "https://github.com/5dlabs/platform.git",
+        SHIM_LOG: shimLog,
+      },
+      log: pino({ level: "silent" }),
+    });
+    const at = new Date().toISOString();
+    const run: RunRecord = {
+      id: runId,
+      kind: "code",
+      phase: "Rendering",
+      request,
+      createdAt: at,
+      updatedAt: at,
+      timeline: [],
+      links: {},
+      attempt: 1,
+    };
+    const { links } = await runtime.dispatch(run, files);
+
+    const dir = links.localDir!;
+    let state = await readLocalRunState(dir);
+    const deadline = Date.now() + 30_000;
+    while (state?.status !== "exited" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await readLocalRunState(dir);
+    }
+    const output = readFileSync(join(dir, "output.log"), "utf8");
+    expect(state, output).toMatchObject({
+      status: "exited",
+      exitCode: 0,
+      result: {
+        outcome: "succeeded",
+        pullRequestUrl: "https://github.com/5dlabs/trader/pull/42",
+        sessionId: "5e55a1d0-0000-4000-8000-000000000001",
+      },
+    });
+    const branch = state?.result?.branch ?? "";
+    expect(branch).toMatch(/task-1/);
+    expect(git(target, "log", "--format=%s", branch)).toContain("initial");
+    expect(git(target, "show", `${branch}:src/feature.txt`)).toBe("implemented by the shim");
+    // the workspace is the service's and stays for the next run
+    expect(
+      readFileSync(join(dataDir, "workspaces", "trader", "target-repo", "src", "feature.txt"), "utf8"),
+    ).toContain("shim");
+    const shimCalls = readFileSync(shimLog, "utf8");
+    expect(shimCalls).toMatch(/^claude -p --output-format stream-json/m);
+    expect(shimCalls).toContain("gh pr create --repo github.com/5dlabs/trader --base main");
+    expect(shimCalls).toContain("token=ghp_test");
+  });
+});

@@ -1,0 +1,169 @@
+import { ApiError } from "./api-error.js";
+import { deleteObject } from "./delete-object.js";
+import { type ResourceType, resourceKey } from "./resource-type.js";
+import type { SimContext } from "./sim-context.js";
+import { GcFinalizer, type KubeObject, type OwnerReference, PropagationPolicy } from "./types.js";
+import { updateObject } from "./update-object.js";
+
+interface Item {
+  rt: ResourceType;
+  obj: KubeObject;
+}
+
+function hasFinalizer(obj: KubeObject, f: string): boolean {
+  return obj.metadata.finalizers?.includes(f) ?? false;
+}
+
+/**
+ * Owner-reference garbage collection: orphaning (removes owner references, then the `orphan`
+ * finalizer), foreground deletion (deletes dependents, removes `foregroundDeletion` once no dependent
+ * with blockOwnerDeletion remains) and background collection of dependents whose owners are all gone.
+ * Runs only when the store changed since the last pass.
+ */
+export class GarbageCollector {
+  private lastRv = -1;
+
+  constructor(private readonly ctx: SimContext) {}
+
+  step(): void {
+    if (this.ctx.store.currentRv === this.lastRv) return;
+    this.lastRv = this.ctx.store.currentRv;
+    const items: Item[] = [];
+    for (const rt of this.ctx.registry.all()) {
+      for (const obj of this.ctx.store.list(resourceKey(rt))) items.push({ rt, obj });
+    }
+    const dependentsOf = (uid: string) =>
+      items.filter((i) => i.obj.metadata.ownerReferences?.some((r) => r.uid === uid));
+
+    for (const item of items) {
+      try {
+        this.processOwner(item, dependentsOf);
+        this.processDependent(item);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+      }
+    }
+  }
+
+  private processOwner(owner: Item, dependentsOf: (uid: string) => Item[]): void {
+    const meta = owner.obj.metadata;
+    if (!meta.deletionTimestamp) return;
+    const uid = meta.uid ?? "";
+    if (hasFinalizer(owner.obj, GcFinalizer.Orphan)) {
+      for (const dep of dependentsOf(uid)) {
+        const refs = (dep.obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
+        this.writeRefs(dep, refs);
+      }
+      this.removeFinalizer(owner, GcFinalizer.Orphan);
+      return;
+    }
+    if (hasFinalizer(owner.obj, GcFinalizer.Foreground)) {
+      const dependents = dependentsOf(uid);
+      for (const dep of dependents) {
+        if (dep.obj.metadata.deletionTimestamp) continue;
+        // A dependent that has dependents of its own is deleted in the foreground too, so the cascade waits.
+        const policy =
+          dependentsOf(dep.obj.metadata.uid ?? "").length > 0
+            ? PropagationPolicy.Foreground
+            : PropagationPolicy.Background;
+        this.delete(dep, policy);
+      }
+      const blocking = dependents.filter((d) =>
+        d.obj.metadata.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion === true),
+      );
+      const stillThere = blocking.filter((d) => this.exists(d));
+      if (stillThere.length === 0) this.removeFinalizer(owner, GcFinalizer.Foreground);
+    }
+  }
+
+  private processDependent(item: Item): void {
+    // Earlier steps of this pass may have changed the object (e.g. orphaning removed its references).
+    const obj = this.fresh(item);
+    if (!obj) return;
+    const dep = { rt: item.rt, obj };
+    const refs = dep.obj.metadata.ownerReferences ?? [];
+    if (refs.length === 0 || dep.obj.metadata.deletionTimestamp) return;
+    const absent = refs.filter((r) => !this.ownerExists(r, dep));
+    if (absent.length === 0) return;
+    if (absent.length < refs.length) {
+      // Some owners remain: only the dangling references are dropped.
+      this.writeRefs(
+        dep,
+        refs.filter((r) => !absent.includes(r)),
+      );
+      return;
+    }
+    let policy: PropagationPolicy = PropagationPolicy.Background;
+    if (hasFinalizer(dep.obj, GcFinalizer.Orphan)) policy = PropagationPolicy.Orphan;
+    if (hasFinalizer(dep.obj, GcFinalizer.Foreground)) policy = PropagationPolicy.Foreground;
+    this.delete(dep, policy);
+  }
+
+  /** An owner counts only if it exists with that uid, in the dependent's namespace when namespaced. */
+  private ownerExists(ref: OwnerReference, dep: Item): boolean {
+    const found = this.lookup(ref.uid);
+    if (!found) return false;
+    if (found.rt.namespaced) return found.obj.metadata.namespace === dep.obj.metadata.namespace;
+    return true;
+  }
+
+  private lookup(uid: string): Item | undefined {
+    const hit = this.ctx.store.findByUid(uid);
+    if (!hit) return undefined;
+    const rt = this.ctx.registry.byKey(hit.key);
+    return rt ? { rt, obj: hit.object } : undefined;
+  }
+
+  private exists(item: Item): boolean {
+    return this.ctx.store.findByUid(item.obj.metadata.uid ?? "") !== undefined;
+  }
+
+  private delete(item: Item, policy: PropagationPolicy): void {
+    const m = item.obj.metadata;
+    deleteObject(
+      this.ctx,
+      item.rt,
+      m.namespace,
+      m.name ?? "",
+      { propagationPolicy: policy, preconditions: { uid: m.uid ?? "" } },
+      { internal: true },
+    );
+  }
+
+  private fresh(item: Item): KubeObject | undefined {
+    const hit = this.ctx.store.findByUid(item.obj.metadata.uid ?? "");
+    return hit?.object;
+  }
+
+  private writeRefs(item: Item, refs: OwnerReference[]): void {
+    const obj = this.fresh(item);
+    if (!obj) return;
+    const metadata = { ...obj.metadata, ownerReferences: refs };
+    if (refs.length === 0) delete (metadata as { ownerReferences?: OwnerReference[] }).ownerReferences;
+    updateObject(
+      this.ctx,
+      item.rt,
+      item.rt.storageVersion,
+      obj.metadata.namespace,
+      obj.metadata.name ?? "",
+      { ...obj, metadata },
+      { internal: true },
+    );
+  }
+
+  private removeFinalizer(item: Item, finalizer: string): void {
+    const obj = this.fresh(item);
+    if (!obj) return;
+    const finalizers = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+    const metadata = { ...obj.metadata, finalizers };
+    updateObject(
+      this.ctx,
+      item.rt,
+      item.rt.storageVersion,
+      obj.metadata.namespace,
+      obj.metadata.name ?? "",
+      { ...obj, metadata },
+      { internal: true },
+    );
+  }
+}

@@ -1,0 +1,196 @@
+import { ApiError } from "./api-error.js";
+import { deleteObject } from "./delete-object.js";
+import type { EventRecorder } from "./event-recorder.js";
+import { clone, getPath, isObject, k8sTime } from "./json-utils.js";
+import { PodActions } from "./kubelet-pod-actions.js";
+import { DEFAULT_KUBELET_TIMINGS, type KubeletTimings, type PodRuntime } from "./kubelet-runtime.js";
+import { markTerminated, type Termination } from "./kubelet-status.js";
+import { type OutcomeHook, OutcomeResolver } from "./outcome-resolver.js";
+import { PodLogs } from "./pod-logs.js";
+import type { OutcomeRule, PodOutcome } from "./pod-outcome.js";
+import { podsType } from "./pod-resources.js";
+import { podContainers } from "./pod-status.js";
+import type { SimContext } from "./sim-context.js";
+import type { JsonObject, KubeObject } from "./types.js";
+import { updateObject } from "./update-object.js";
+
+const TERMINAL_STAGES = new Set(["terminated", "removing"]);
+const ACTIVE_STAGES = new Set(["creating", "pullError", "pullBackOff", "running", "backoff", "configError"]);
+
+/**
+ * A single simulated node: schedules pods, pulls images, runs containers to their scripted outcome,
+ * writes pod status and events, serves logs, and finishes graceful deletions.
+ */
+export class Kubelet {
+  readonly logs = new PodLogs();
+  readonly outcomes = new OutcomeResolver();
+  readonly timings: KubeletTimings;
+  private readonly runtimes = new Map<string, PodRuntime>();
+  private readonly actions: PodActions;
+  private ipCounter = 0;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly events: EventRecorder,
+    timings: Partial<KubeletTimings> = {},
+  ) {
+    this.timings = { ...DEFAULT_KUBELET_TIMINGS, ...timings };
+    this.actions = new PodActions(ctx, events, this.logs, this.timings, (pod, mutate) =>
+      this.writeStatus(pod, mutate),
+    );
+  }
+
+  /** Programmatic outcome hook: `(pod, job) => outcome | undefined` (undefined → default success). */
+  setOutcome(hook: OutcomeHook | undefined): void {
+    this.outcomes.setHook(hook);
+  }
+
+  setDefaultOutcome(outcome: PodOutcome): void {
+    this.outcomes.defaultOutcome = outcome;
+  }
+
+  addOutcomeRule(rule: OutcomeRule): string {
+    return this.outcomes.addRule(rule);
+  }
+
+  step(now: number): void {
+    const live = new Set<string>();
+    for (const pod of this.ctx.store.list("pods")) {
+      const uid = pod.metadata.uid ?? "";
+      live.add(uid);
+      const rt = this.runtimes.get(uid) ?? this.admit(pod, now);
+      try {
+        this.advance(pod, rt, now);
+      } catch (err) {
+        // The pod changed or vanished under us (deleted, namespace gone): retry on the next pass.
+        if (!(err instanceof ApiError)) throw err;
+      }
+    }
+    for (const uid of this.runtimes.keys()) {
+      if (!live.has(uid)) {
+        this.runtimes.delete(uid);
+        this.logs.forget(uid);
+      }
+    }
+  }
+
+  private admit(pod: KubeObject, now: number): PodRuntime {
+    const job = this.ownerJob(pod);
+    const { outcome, configError } = this.outcomes.resolve(pod, job);
+    const containers = podContainers(pod);
+    const target =
+      outcome.container && containers.some((c) => c.name === outcome.container)
+        ? outcome.container
+        : (containers[0]?.name ?? "");
+    const phase = getPath(pod, "status", "phase");
+    const rt: PodRuntime = {
+      uid: pod.metadata.uid ?? "",
+      namespace: pod.metadata.namespace ?? "",
+      name: pod.metadata.name ?? "",
+      outcome,
+      configError,
+      target,
+      stage: phase === "Succeeded" || phase === "Failed" ? "terminated" : "scheduling",
+      nextAt: now + this.timings.scheduleDelayMs,
+      runStartMs: now,
+      runStartedAt: k8sTime(now),
+      restarts: 0,
+      logsEmitted: 0,
+      podIP: `10.244.0.${(this.ipCounter++ % 250) + 2}`,
+    };
+    this.runtimes.set(rt.uid, rt);
+    return rt;
+  }
+
+  private ownerJob(pod: KubeObject): KubeObject | undefined {
+    const ref = pod.metadata.ownerReferences?.find((r) => r.controller && r.kind === "Job");
+    return ref ? this.ctx.store.get("jobs.batch", pod.metadata.namespace, ref.name) : undefined;
+  }
+
+  private advance(pod: KubeObject, rt: PodRuntime, now: number): void {
+    if (pod.metadata.deletionTimestamp) {
+      this.handleDeletion(pod, rt, now);
+      return;
+    }
+    if (rt.stage === "running") this.actions.emitDueLogs(rt, now, false);
+    if (ACTIVE_STAGES.has(rt.stage) && this.actions.podDeadlinePassed(pod, rt, now)) {
+      this.actions.failDeadline(pod, rt);
+      return;
+    }
+    if (now < rt.nextAt) return;
+    switch (rt.stage) {
+      case "scheduling":
+        this.actions.schedule(pod, rt, now);
+        break;
+      case "creating":
+      case "backoff":
+        this.actions.startContainers(pod, rt, now);
+        break;
+      case "pullError":
+        this.actions.imagePullBackOff(pod, rt);
+        break;
+      case "running":
+        this.actions.finishRun(pod, rt, now);
+        break;
+      default:
+        rt.nextAt = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  private writeStatus(pod: KubeObject, mutate: (status: JsonObject, fresh: KubeObject) => void): void {
+    const fresh = this.ctx.store.get("pods", pod.metadata.namespace, pod.metadata.name ?? "");
+    if (!fresh) return;
+    const status: JsonObject = isObject(fresh["status"]) ? clone(fresh["status"]) : {};
+    mutate(status, fresh);
+    updateObject(
+      this.ctx,
+      podsType,
+      "v1",
+      fresh.metadata.namespace,
+      fresh.metadata.name ?? "",
+      { ...fresh, status },
+      {
+        subresource: "status",
+        internal: true,
+      },
+    );
+  }
+
+  /** Graceful deletion: stop containers (exit 143 for running ones), report Failed, then remove the pod. */
+  private handleDeletion(pod: KubeObject, rt: PodRuntime, now: number): void {
+    if (rt.stage === "removing") return;
+    const started = rt.stage === "running" || rt.stage === "backoff";
+    if (
+      !TERMINAL_STAGES.has(rt.stage) &&
+      getPath(pod, "spec", "nodeName") &&
+      rt.stage !== "killing" &&
+      rt.stage !== "unschedulable"
+    ) {
+      for (const c of podContainers(pod)) {
+        this.events.record(
+          pod,
+          "Normal",
+          "Killing",
+          `Stopping container ${c.name}`,
+          "kubelet",
+          `spec.containers{${c.name}}`,
+        );
+      }
+      rt.stage = "killing";
+      rt.nextAt = now + this.timings.terminationDelayMs;
+      rt.killedWhileRunning = started;
+      return;
+    }
+    if (rt.stage === "killing") {
+      if (now < rt.nextAt) return;
+      const wasRunning = rt.killedWhileRunning === true;
+      const killed: Termination = wasRunning
+        ? { exitCode: 143, reason: "Error" }
+        : { exitCode: 137, reason: "ContainerStatusUnknown" };
+      this.writeStatus(pod, (s) => markTerminated(s, podContainers(pod), rt, killed, killed, wasRunning));
+    }
+    for (const c of podContainers(pod)) this.logs.current(rt.uid, c.name)?.finish();
+    rt.stage = "removing";
+    deleteObject(this.ctx, podsType, rt.namespace, rt.name, { gracePeriodSeconds: 0 }, { internal: true });
+  }
+}
