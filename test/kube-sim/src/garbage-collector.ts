@@ -50,10 +50,7 @@ export class GarbageCollector {
     if (!meta.deletionTimestamp) return;
     const uid = meta.uid ?? "";
     if (hasFinalizer(owner.obj, GcFinalizer.Orphan)) {
-      for (const dep of dependentsOf(uid)) {
-        const refs = (dep.obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
-        this.writeRefs(dep, refs);
-      }
+      for (const dep of dependentsOf(uid)) this.dropRefs(dep, [uid]);
       this.removeFinalizer(owner, GcFinalizer.Orphan);
       return;
     }
@@ -87,9 +84,9 @@ export class GarbageCollector {
     if (absent.length === 0) return;
     if (absent.length < refs.length) {
       // Some owners remain: only the dangling references are dropped.
-      this.writeRefs(
+      this.dropRefs(
         dep,
-        refs.filter((r) => !absent.includes(r)),
+        absent.map((r) => r.uid),
       );
       return;
     }
@@ -135,19 +132,24 @@ export class GarbageCollector {
     return hit?.object;
   }
 
-  private writeRefs(item: Item, refs: OwnerReference[]): void {
+  /** Drops owner references (by uid) from the current version of the object. */
+  private dropRefs(item: Item, uids: readonly string[]): void {
     const obj = this.fresh(item);
     if (!obj) return;
+    const refs = (obj.metadata.ownerReferences ?? []).filter((r) => !uids.includes(r.uid));
     const metadata = { ...obj.metadata, ownerReferences: refs };
     if (refs.length === 0) delete (metadata as { ownerReferences?: OwnerReference[] }).ownerReferences;
+    const ns = obj.metadata.namespace;
     updateObject(
       this.ctx,
       item.rt,
       item.rt.storageVersion,
-      obj.metadata.namespace,
+      ns,
       obj.metadata.name ?? "",
       { ...obj, metadata },
-      { internal: true },
+      {
+        internal: true,
+      },
     );
   }
 

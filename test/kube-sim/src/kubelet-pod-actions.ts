@@ -173,9 +173,12 @@ export class PodActions {
 
   terminationMessage(pod: KubeObject, rt: PodRuntime, exitCode: number): string | undefined {
     if (rt.outcome.terminationMessage !== undefined) return rt.outcome.terminationMessage;
-    const spec = podContainers(pod).length ? (pod["spec"] as JsonObject) : {};
-    const container = (spec["containers"] as JsonObject[] | undefined)?.find((c) => c["name"] === rt.target);
-    if (exitCode === 0 || container?.["terminationMessagePolicy"] !== "FallbackToLogsOnError")
+    // terminationMessagePolicy FallbackToLogsOnError: a failed container without a message reports its log tail.
+    const containers = getPath(pod, "spec", "containers");
+    const container = Array.isArray(containers)
+      ? containers.find((c) => getPath(c, "name") === rt.target)
+      : undefined;
+    if (exitCode === 0 || getPath(container, "terminationMessagePolicy") !== "FallbackToLogsOnError")
       return undefined;
     const lines = this.logs.current(rt.uid, rt.target)?.lines.map((l) => l.text) ?? [];
     const tail = lines.slice(-80).join("\n");

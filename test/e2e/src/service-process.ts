@@ -1,0 +1,66 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export type ServiceName = "ingress" | "renderer" | "dispatcher" | "watcher";
+
+/**
+ * One service as its own OS process (`node --import tsx apps/<name>/src/main.ts`), with its output
+ * kept for the failure message of a test.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private output: string[] = [];
+
+  constructor(
+    readonly name: ServiceName,
+    private readonly env: Record<string, string>,
+    readonly readyUrl: string,
+  ) {}
+
+  async start(timeoutMs = 30_000): Promise<void> {
+    const child = spawn(process.execPath, ["--import", "tsx", `apps/${this.name}/src/main.ts`], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...this.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    const keep = (d: Buffer) => {
+      this.output.push(d.toString());
+      if (this.output.length > 400) this.output.splice(0, 100);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.logs()}`);
+      try {
+        if ((await fetch(this.readyUrl)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${this.name} not ready at ${this.readyUrl} within ${timeoutMs} ms:\n${this.logs()}`);
+  }
+
+  /** SIGKILL: the process gets no chance to clean up (a crash). */
+  async kill(): Promise<void> {
+    await this.stop("SIGKILL");
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+
+  logs(): string {
+    return this.output.join("").split("\n").slice(-60).join("\n");
+  }
+}

@@ -1,0 +1,153 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { type KubeSim, loadCrdsFromDir, type PodOutcome, startKubeSim } from "@orchestrator/kube-sim";
+import { freePort } from "@orchestrator/local-redis";
+import { type FakeGithub, startFakeGithub } from "./fake-github.js";
+import { REPO_ROOT, type ServiceName, ServiceProcess } from "./service-process.js";
+
+export const NAMESPACE = "agents";
+export const GITHUB_USER = "swe-1-5dlabs";
+export const API_TOKEN = "e2e-token-0123456789abcdef";
+export const WEBHOOK_SECRET = "e2e-webhook-secret";
+
+/**
+ * The whole product for an end-to-end test: real Redis (from the vitest global setup), the Kubernetes
+ * API simulator and a fake GitHub API in this process, and the four services as separate processes.
+ */
+export interface System {
+  sim: KubeSim;
+  github: FakeGithub;
+  apiUrl: string;
+  prefix: string;
+  services: Record<ServiceName, ServiceProcess>;
+  /** pod outcomes by run id; runs not listed succeed with `defaultResult` */
+  outcomes: Map<string, PodOutcome>;
+  api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+const RULES = `
+defaults:
+  auth: ssh
+  githubUser: ${GITHUB_USER}
+repositories:
+  - match: "*/*"
+    service: hello-world
+    docsRepository: git@github.com:5dlabs/platform.git
+github:
+  labels:
+    "orchestrator:docs": docs
+    "orchestrator:code": code
+`;
+
+export async function startSystem(): Promise<System> {
+  const dir = await mkdtemp(join(tmpdir(), "orchestrator-e2e-"));
+  const redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) throw new Error("REDIS_URL is not set (vitest global setup)");
+  const prefix = `e2e${Date.now().toString(36)}`;
+  const outcomes = new Map<string, PodOutcome>();
+
+  const sim = await startKubeSim({
+    namespaces: [NAMESPACE],
+    crds: await loadCrdsFromDir(resolve(REPO_ROOT, "deploy/crds")),
+    watchTimeoutMs: 4000,
+    kubelet: { scheduleDelayMs: 20, startDelayMs: 50, runDurationMs: 400 },
+  });
+  sim.kubelet.setOutcome((pod) => {
+    const runId = pod.metadata.labels?.["orchestrator.platform/run-id"];
+    const scripted = runId ? outcomes.get(runId) : undefined;
+    return (scripted ?? {
+      exitCode: 0,
+      terminationMessage: JSON.stringify({
+        outcome: "succeeded",
+        branch: "feature/task-1-implementation",
+        commit: "0123456789abcdef0123456789abcdef01234567",
+        pullRequestUrl: `https://github.com/Codertocat/Hello-World/pull/${100 + outcomes.size}`,
+        sessionId: "5b0c1f5e-1111-2222-3333-444455556666",
+      }),
+      logs: ["cloning repository", "running claude", "opened pull request"],
+    });
+  });
+  const core = sim.kubeConfig().makeApiClient(CoreV1Api);
+  for (const [name, data] of [
+    [`github-ssh-${GITHUB_USER}`, { "ssh-privatekey": "LS0tLS1CRUdJTiBPUEVOU1NIIFBSSVZBVEUgS0VZLS0tLS0K" }],
+    [`github-pat-${GITHUB_USER}`, { token: Buffer.from("ghp_e2e").toString("base64") }],
+    ["anthropic-api-key", { "api-key": Buffer.from("sk-ant-e2e").toString("base64") }],
+  ] as const) {
+    await core.createNamespacedSecret({ namespace: NAMESPACE, body: { metadata: { name }, data } });
+  }
+  const kubeconfig = join(dir, "kubeconfig.yaml");
+  await sim.writeKubeconfig(kubeconfig);
+  const rulesFile = join(dir, "rules.yaml");
+  await writeFile(rulesFile, RULES);
+  const github = await startFakeGithub();
+
+  const [apiPort, rendererPort, dispatcherPort, watcherPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const common: Record<string, string> = {
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: "info",
+    KUBECONFIG: kubeconfig,
+    KUBERNETES_NAMESPACE: NAMESPACE,
+    RUNTIME: "kubernetes",
+    HEALTH_HOST: "127.0.0.1",
+  };
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const services: Record<ServiceName, ServiceProcess> = {
+    ingress: new ServiceProcess(
+      "ingress",
+      {
+        ...common,
+        SERVER_HOST: "127.0.0.1",
+        SERVER_PORT: String(apiPort),
+        API_TOKENS: `e2e:${API_TOKEN}`,
+        GITHUB_WEBHOOK_SECRETS: WEBHOOK_SECRET,
+        RULES_FILE: rulesFile,
+        PUBLIC_URL: apiUrl,
+      },
+      `${apiUrl}/ready`,
+    ),
+    renderer: new ServiceProcess("renderer", { ...common, HEALTH_PORT: String(rendererPort), TEMPLATES_WATCH: "false" }, `http://127.0.0.1:${rendererPort}/ready`),
+    dispatcher: new ServiceProcess("dispatcher", { ...common, HEALTH_PORT: String(dispatcherPort), SLOT_RECONCILE_INTERVAL: "2s" }, `http://127.0.0.1:${dispatcherPort}/ready`),
+    watcher: new ServiceProcess(
+      "watcher",
+      {
+        ...common,
+        HEALTH_PORT: String(watcherPort),
+        GITHUB_TOKEN: "ghs_e2e_token",
+        GITHUB_API_URL: github.url,
+        GITHUB_DEBOUNCE: "200ms",
+        RESYNC_INTERVAL: "2s",
+        PUBLIC_URL: apiUrl,
+      },
+      `http://127.0.0.1:${watcherPort}/ready`,
+    ),
+  };
+  await Promise.all(Object.values(services).map((s) => s.start()));
+
+  return {
+    sim,
+    github,
+    apiUrl,
+    prefix,
+    services,
+    outcomes,
+    async api<T>(method: string, path: string, body?: unknown) {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    },
+    async stop() {
+      await Promise.all(Object.values(services).map((s) => s.stop()));
+      await github.close();
+      await sim.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,199 @@
+import { BatchV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import type { RunRecord } from "@orchestrator/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deliverWebhook, githubExample } from "../src/github-delivery.js";
+import { GITHUB_USER, NAMESPACE, type System, startSystem, WEBHOOK_SECRET } from "../src/system.js";
+
+/**
+ * The proof that the product works: real Redis, the Kubernetes API simulator, a fake GitHub API and
+ * the four services as separate processes, driven only through their public surfaces.
+ */
+let system: System;
+let custom: CustomObjectsApi;
+let batch: BatchV1Api;
+
+beforeAll(async () => {
+  system = await startSystem();
+  custom = system.sim.kubeConfig().makeApiClient(CustomObjectsApi);
+  batch = system.sim.kubeConfig().makeApiClient(BatchV1Api);
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+const POLL = { timeout: 60_000, interval: 200 };
+
+async function getRun(id: string): Promise<RunRecord> {
+  const { status, body } = await system.api<RunRecord>("GET", `/api/v1/runs/${id}`);
+  expect(status).toBe(200);
+  return body;
+}
+
+async function phaseOf(id: string): Promise<string> {
+  return (await getRun(id)).phase;
+}
+
+async function customResource(run: RunRecord) {
+  const plural = run.kind === "code" ? "coderuns" : "docsruns";
+  return (await custom.getNamespacedCustomObject({
+    group: "orchestrator.platform",
+    version: "v1",
+    namespace: NAMESPACE,
+    plural,
+    name: run.links.customResource!,
+  })) as { status?: Record<string, unknown>; metadata: { name: string } };
+}
+
+function codeRequest(taskId: number, extra: Record<string, unknown> = {}) {
+  return {
+    kind: "code",
+    taskId,
+    service: `svc-${taskId}`,
+    repositoryUrl: "git@github.com:5dlabs/trader.git",
+    docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
+    githubUser: GITHUB_USER,
+    ...extra,
+  };
+}
+
+async function submit(body: Record<string, unknown>): Promise<string> {
+  const { status, body: answer } = await system.api<{ runId: string }>("POST", "/api/v1/runs", body);
+  expect(status).toBe(202);
+  return answer.runId;
+}
+
+describe("end to end: webhook → Kubernetes → outcome", () => {
+  it("turns a signed issues.labeled webhook into a Job and reports success to the API, the CR and the issue", async () => {
+    const payload = githubExample("issues", "labeled");
+    payload["label"] = { name: "orchestrator:code", color: "ededed" };
+    const repository = (payload["repository"] as { full_name: string }).full_name;
+    const issue = (payload["issue"] as { number: number }).number;
+    const delivered = await deliverWebhook(system.apiUrl, WEBHOOK_SECRET, "issues", payload);
+    expect(delivered.status).toBe(202);
+    const runId = String(delivered.body["runId"]);
+
+    await expect.poll(() => phaseOf(runId), POLL).toBe("Succeeded");
+    const run = await getRun(runId);
+    expect(run.timeline.map((t) => t.phase)).toEqual(
+      expect.arrayContaining(["Queued", "Rendering", "Dispatched", "Running", "Succeeded"]),
+    );
+    expect(run.result?.pullRequestUrl).toMatch(/^https:\/\/github\.com\/Codertocat\/Hello-World\/pull\/\d+$/);
+    expect(run.links.pullRequestUrl ?? run.result?.pullRequestUrl).toBe(run.result?.pullRequestUrl);
+
+    // the Kubernetes objects: a CodeRun owning a ConfigMap and a Job
+    const cr = await customResource(run);
+    await expect.poll(async () => (await customResource(run)).status?.["phase"], POLL).toBe("Succeeded");
+    expect((await customResource(run)).status?.["pullRequestUrl"]).toBe(run.result?.pullRequestUrl);
+    const jobs = await batch.listNamespacedJob({ namespace: NAMESPACE, labelSelector: `orchestrator.platform/run-id=${runId}` });
+    expect(jobs.items).toHaveLength(1);
+    expect(jobs.items[0]?.metadata?.ownerReferences?.[0]?.name).toBe(cr.metadata.name);
+
+    // one comment on the issue, edited in place to the final state with the PR link
+    await expect
+      .poll(() => system.github.commentsOn(repository, issue).at(-1)?.body ?? "", POLL)
+      .toContain(run.result!.pullRequestUrl!);
+    const comments = system.github.commentsOn(repository, issue);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.edits).toBeGreaterThan(0);
+    expect(comments[0]!.body).toMatch(/Succeeded/);
+  });
+
+  it("fails an OOMKilled run with that reason", async () => {
+    const runId = await submit(codeRequest(21));
+    system.outcomes.set(runId, { oomKilled: true, logs: ["allocating"] });
+    await expect.poll(() => phaseOf(runId), POLL).toBe("Failed");
+    const run = await getRun(runId);
+    expect(run.message ?? "").toMatch(/OOMKilled/);
+    const cr = await customResource(run);
+    expect(cr.status?.["phase"]).toBe("Failed");
+  });
+
+  it("runs a second attempt with contextVersion 2 when a code run with maxRetries 1 fails", async () => {
+    const runId = await submit(codeRequest(22, { maxRetries: 1 }));
+    system.outcomes.set(runId, {
+      exitCode: 1,
+      terminationMessage: JSON.stringify({ outcome: "failed", reason: "tests failed", sessionId: "0c7d9a52-aaaa-bbbb-cccc-ddddeeeeffff" }),
+    });
+    await expect.poll(() => phaseOf(runId), POLL).toBe("Failed");
+    await expect.poll(async () => (await getRun(runId)).retriedBy, POLL).toBeDefined();
+    const retryId = (await getRun(runId)).retriedBy!;
+    await expect.poll(() => phaseOf(retryId), POLL).toBe("Succeeded");
+    const retry = await getRun(retryId);
+    expect(retry.attempt).toBe(2);
+    expect(retry.request).toMatchObject({
+      kind: "code",
+      contextVersion: 2,
+      continueSession: true,
+      retryCount: 1,
+      retryOf: runId,
+      sessionId: "0c7d9a52-aaaa-bbbb-cccc-ddddeeeeffff",
+    });
+    const cr = await customResource(retry);
+    expect((cr as unknown as { spec: { contextVersion: number } }).spec.contextVersion).toBe(2);
+  });
+
+  it("brings every run to the right phase when the watcher is killed while Jobs change state", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await submit(codeRequest(30 + i)));
+    system.outcomes.set(ids[1]!, { exitCode: 2, durationMs: 1500, terminationMessage: JSON.stringify({ outcome: "failed", reason: "lint failed" }) });
+    system.outcomes.set(ids[0]!, { exitCode: 0, durationMs: 1500, terminationMessage: JSON.stringify({ outcome: "succeeded", pullRequestUrl: "https://github.com/5dlabs/trader/pull/7" }) });
+    system.outcomes.set(ids[2]!, { exitCode: 0, durationMs: 1500, terminationMessage: JSON.stringify({ outcome: "succeeded" }) });
+    for (const id of ids) await expect.poll(async () => ["Running", "Pending"].includes(await phaseOf(id)), POLL).toBe(true);
+    await system.services.watcher.kill();
+    // the Jobs finish while nobody watches
+    for (const id of ids) {
+      await expect
+        .poll(async () => {
+          const jobs = await batch.listNamespacedJob({ namespace: NAMESPACE, labelSelector: `orchestrator.platform/run-id=${id}` });
+          return jobs.items[0]?.status?.conditions?.some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
+        }, POLL)
+        .toBe(true);
+    }
+    expect(await phaseOf(ids[0]!)).not.toBe("Succeeded");
+    await system.services.watcher.start();
+    await expect.poll(() => phaseOf(ids[0]!), POLL).toBe("Succeeded");
+    await expect.poll(() => phaseOf(ids[1]!), POLL).toBe("Failed");
+    await expect.poll(() => phaseOf(ids[2]!), POLL).toBe("Succeeded");
+    expect((await getRun(ids[0]!)).result?.pullRequestUrl).toBe("https://github.com/5dlabs/trader/pull/7");
+    expect((await getRun(ids[1]!)).message ?? "").toMatch(/lint failed/);
+  });
+
+  it("runs a CodeRun applied straight to the cluster through the same pipeline", async () => {
+    await custom.createNamespacedCustomObject({
+      group: "orchestrator.platform",
+      version: "v1",
+      namespace: NAMESPACE,
+      plural: "coderuns",
+      body: {
+        apiVersion: "orchestrator.platform/v1",
+        kind: "CodeRun",
+        metadata: { name: "trader-task-5" },
+        spec: {
+          taskId: 5,
+          service: "trader",
+          repositoryUrl: "git@github.com:5dlabs/trader.git",
+          docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
+          workingDirectory: "trader",
+          model: "claude-sonnet-4-20250514",
+          githubUser: GITHUB_USER,
+        },
+      },
+    });
+    const read = async () =>
+      (await custom.getNamespacedCustomObject({
+        group: "orchestrator.platform",
+        version: "v1",
+        namespace: NAMESPACE,
+        plural: "coderuns",
+        name: "trader-task-5",
+      })) as { status?: { phase?: string; runId?: string; jobName?: string } };
+    await expect.poll(async () => (await read()).status?.phase, POLL).toBe("Succeeded");
+    const status = (await read()).status!;
+    expect(status.runId).toBeDefined();
+    const run = await getRun(status.runId!);
+    expect(run.phase).toBe("Succeeded");
+    expect(run.request.source.type).toBe("kubernetes");
+    const jobs = await batch.listNamespacedJob({ namespace: NAMESPACE, labelSelector: `orchestrator.platform/run-id=${run.id}` });
+    expect(jobs.items).toHaveLength(1);
+  });
+});
