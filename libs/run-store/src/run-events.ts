@@ -20,6 +20,11 @@ export async function subscribeRunEvents(
     }
   };
   subscriber.on("message", onMessage);
+  // ioredis writes SUBSCRIBE while still connecting (before its INFO ready check); the ready check
+  // then fails in subscriber mode and the subscription can be lost. Subscribe once the link is ready.
+  if (subscriber.status !== "ready") {
+    await new Promise<void>((resolve) => subscriber.once("ready", () => resolve()));
+  }
   await subscriber.subscribe(channel);
   return async () => {
     subscriber.off("message", onMessage);

@@ -35,7 +35,12 @@ export async function startFakeGithub(): Promise<FakeGithub> {
   const server: Server = createServer(async (req, res) => {
     const body = await readJson(req);
     const url = new URL(req.url ?? "/", "http://localhost");
-    requests.push({ method: req.method ?? "", path: url.pathname, authorization: req.headers.authorization, body });
+    requests.push({
+      method: req.method ?? "",
+      path: url.pathname,
+      authorization: req.headers.authorization,
+      body,
+    });
     const send = (status: number, payload: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(payload));
@@ -43,13 +48,26 @@ export async function startFakeGithub(): Promise<FakeGithub> {
     const create = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const edit = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
     if (create && req.method === "POST") {
-      const comment = { id: nextId++, repository: create[1]!, issue: Number(create[2]), body: String((body as { body?: string })?.body ?? ""), edits: 0 };
+      const comment = {
+        id: nextId++,
+        repository: create[1]!,
+        issue: Number(create[2]),
+        body: String((body as { body?: string })?.body ?? ""),
+        edits: 0,
+      };
       comments.push(comment);
-      return send(201, { id: comment.id, body: comment.body, html_url: `https://github.com/${comment.repository}/issues/${comment.issue}#issuecomment-${comment.id}` });
+      return send(201, {
+        id: comment.id,
+        body: comment.body,
+        html_url: `https://github.com/${comment.repository}/issues/${comment.issue}#issuecomment-${comment.id}`,
+      });
     }
     if (create && req.method === "GET") {
       const list = comments.filter((c) => c.repository === create[1] && c.issue === Number(create[2]));
-      return send(200, list.map((c) => ({ id: c.id, body: c.body, user: { login: "orchestrator[bot]" } })));
+      return send(
+        200,
+        list.map((c) => ({ id: c.id, body: c.body, user: { login: "orchestrator[bot]" } })),
+      );
     }
     if (edit && req.method === "PATCH") {
       const comment = comments.find((c) => c.id === Number(edit[2]));
@@ -65,7 +83,8 @@ export async function startFakeGithub(): Promise<FakeGithub> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     comments,
-    commentsOn: (repository, issue) => comments.filter((c) => c.repository === repository && c.issue === issue),
+    commentsOn: (repository, issue) =>
+      comments.filter((c) => c.repository === repository && c.issue === issue),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

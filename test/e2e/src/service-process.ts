@@ -35,7 +35,8 @@ export class ServiceProcess {
     child.stderr?.on("data", keep);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.logs()}`);
+      if (child.exitCode !== null)
+        throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.logs()}`);
       try {
         if ((await fetch(this.readyUrl)).status === 200) return;
       } catch {

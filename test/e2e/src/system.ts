@@ -58,17 +58,19 @@ export async function startSystem(): Promise<System> {
   sim.kubelet.setOutcome((pod) => {
     const runId = pod.metadata.labels?.["orchestrator.platform/run-id"];
     const scripted = runId ? outcomes.get(runId) : undefined;
-    return (scripted ?? {
-      exitCode: 0,
-      terminationMessage: JSON.stringify({
-        outcome: "succeeded",
-        branch: "feature/task-1-implementation",
-        commit: "0123456789abcdef0123456789abcdef01234567",
-        pullRequestUrl: `https://github.com/Codertocat/Hello-World/pull/${100 + outcomes.size}`,
-        sessionId: "5b0c1f5e-1111-2222-3333-444455556666",
-      }),
-      logs: ["cloning repository", "running claude", "opened pull request"],
-    });
+    return (
+      scripted ?? {
+        exitCode: 0,
+        terminationMessage: JSON.stringify({
+          outcome: "succeeded",
+          branch: "feature/task-1-implementation",
+          commit: "0123456789abcdef0123456789abcdef01234567",
+          pullRequestUrl: `https://github.com/Codertocat/Hello-World/pull/${100 + outcomes.size}`,
+          sessionId: "5b0c1f5e-1111-2222-3333-444455556666",
+        }),
+        logs: ["cloning repository", "running claude", "opened pull request"],
+      }
+    );
   });
   const core = sim.kubeConfig().makeApiClient(CoreV1Api);
   for (const [name, data] of [
@@ -84,7 +86,12 @@ export async function startSystem(): Promise<System> {
   await writeFile(rulesFile, RULES);
   const github = await startFakeGithub();
 
-  const [apiPort, rendererPort, dispatcherPort, watcherPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [apiPort, rendererPort, dispatcherPort, watcherPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const common: Record<string, string> = {
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
@@ -109,8 +116,16 @@ export async function startSystem(): Promise<System> {
       },
       `${apiUrl}/ready`,
     ),
-    renderer: new ServiceProcess("renderer", { ...common, HEALTH_PORT: String(rendererPort), TEMPLATES_WATCH: "false" }, `http://127.0.0.1:${rendererPort}/ready`),
-    dispatcher: new ServiceProcess("dispatcher", { ...common, HEALTH_PORT: String(dispatcherPort), SLOT_RECONCILE_INTERVAL: "2s" }, `http://127.0.0.1:${dispatcherPort}/ready`),
+    renderer: new ServiceProcess(
+      "renderer",
+      { ...common, HEALTH_PORT: String(rendererPort), TEMPLATES_WATCH: "false" },
+      `http://127.0.0.1:${rendererPort}/ready`,
+    ),
+    dispatcher: new ServiceProcess(
+      "dispatcher",
+      { ...common, HEALTH_PORT: String(dispatcherPort), SLOT_RECONCILE_INTERVAL: "2s" },
+      `http://127.0.0.1:${dispatcherPort}/ready`,
+    ),
     watcher: new ServiceProcess(
       "watcher",
       {

@@ -84,7 +84,10 @@ describe("end to end: webhook → Kubernetes → outcome", () => {
     const cr = await customResource(run);
     await expect.poll(async () => (await customResource(run)).status?.["phase"], POLL).toBe("Succeeded");
     expect((await customResource(run)).status?.["pullRequestUrl"]).toBe(run.result?.pullRequestUrl);
-    const jobs = await batch.listNamespacedJob({ namespace: NAMESPACE, labelSelector: `orchestrator.platform/run-id=${runId}` });
+    const jobs = await batch.listNamespacedJob({
+      namespace: NAMESPACE,
+      labelSelector: `orchestrator.platform/run-id=${runId}`,
+    });
     expect(jobs.items).toHaveLength(1);
     expect(jobs.items[0]?.metadata?.ownerReferences?.[0]?.name).toBe(cr.metadata.name);
 
@@ -112,7 +115,11 @@ describe("end to end: webhook → Kubernetes → outcome", () => {
     const runId = await submit(codeRequest(22, { maxRetries: 1 }));
     system.outcomes.set(runId, {
       exitCode: 1,
-      terminationMessage: JSON.stringify({ outcome: "failed", reason: "tests failed", sessionId: "0c7d9a52-aaaa-bbbb-cccc-ddddeeeeffff" }),
+      terminationMessage: JSON.stringify({
+        outcome: "failed",
+        reason: "tests failed",
+        sessionId: "0c7d9a52-aaaa-bbbb-cccc-ddddeeeeffff",
+      }),
     });
     await expect.poll(() => phaseOf(runId), POLL).toBe("Failed");
     await expect.poll(async () => (await getRun(runId)).retriedBy, POLL).toBeDefined();
@@ -135,17 +142,38 @@ describe("end to end: webhook → Kubernetes → outcome", () => {
   it("brings every run to the right phase when the watcher is killed while Jobs change state", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(await submit(codeRequest(30 + i)));
-    system.outcomes.set(ids[1]!, { exitCode: 2, durationMs: 1500, terminationMessage: JSON.stringify({ outcome: "failed", reason: "lint failed" }) });
-    system.outcomes.set(ids[0]!, { exitCode: 0, durationMs: 1500, terminationMessage: JSON.stringify({ outcome: "succeeded", pullRequestUrl: "https://github.com/5dlabs/trader/pull/7" }) });
-    system.outcomes.set(ids[2]!, { exitCode: 0, durationMs: 1500, terminationMessage: JSON.stringify({ outcome: "succeeded" }) });
-    for (const id of ids) await expect.poll(async () => ["Running", "Pending"].includes(await phaseOf(id)), POLL).toBe(true);
+    system.outcomes.set(ids[1]!, {
+      exitCode: 2,
+      durationMs: 1500,
+      terminationMessage: JSON.stringify({ outcome: "failed", reason: "lint failed" }),
+    });
+    system.outcomes.set(ids[0]!, {
+      exitCode: 0,
+      durationMs: 1500,
+      terminationMessage: JSON.stringify({
+        outcome: "succeeded",
+        pullRequestUrl: "https://github.com/5dlabs/trader/pull/7",
+      }),
+    });
+    system.outcomes.set(ids[2]!, {
+      exitCode: 0,
+      durationMs: 1500,
+      terminationMessage: JSON.stringify({ outcome: "succeeded" }),
+    });
+    for (const id of ids)
+      await expect.poll(async () => ["Running", "Pending"].includes(await phaseOf(id)), POLL).toBe(true);
     await system.services.watcher.kill();
     // the Jobs finish while nobody watches
     for (const id of ids) {
       await expect
         .poll(async () => {
-          const jobs = await batch.listNamespacedJob({ namespace: NAMESPACE, labelSelector: `orchestrator.platform/run-id=${id}` });
-          return jobs.items[0]?.status?.conditions?.some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
+          const jobs = await batch.listNamespacedJob({
+            namespace: NAMESPACE,
+            labelSelector: `orchestrator.platform/run-id=${id}`,
+          });
+          return jobs.items[0]?.status?.conditions?.some(
+            (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+          );
         }, POLL)
         .toBe(true);
     }
@@ -193,7 +221,10 @@ describe("end to end: webhook → Kubernetes → outcome", () => {
     const run = await getRun(status.runId!);
     expect(run.phase).toBe("Succeeded");
     expect(run.request.source.type).toBe("kubernetes");
-    const jobs = await batch.listNamespacedJob({ namespace: NAMESPACE, labelSelector: `orchestrator.platform/run-id=${run.id}` });
+    const jobs = await batch.listNamespacedJob({
+      namespace: NAMESPACE,
+      labelSelector: `orchestrator.platform/run-id=${run.id}`,
+    });
     expect(jobs.items).toHaveLength(1);
   });
 });
