@@ -1,0 +1,208 @@
+import { resolve } from "node:path";
+import { explainStartupError } from "@orchestrator/config";
+import { QUEUES } from "@orchestrator/contracts";
+import { createDispatcher, kubeApiErrorCounter, loadDispatcherConfig } from "@orchestrator/dispatcher";
+import { createIngress, listen, loadIngressConfig, loadRules } from "@orchestrator/ingress";
+import { createKubeClients, findKubeConfig, KubeConfigError, loadKubeConfig } from "@orchestrator/kube";
+import { ensureRedis } from "@orchestrator/local-redis";
+import { createLogger, createRegistry } from "@orchestrator/observability";
+import {
+  createQueue,
+  createRedis,
+  onShutdown,
+  registerQueueDepthMetric,
+  waitForRedis,
+} from "@orchestrator/queue";
+import { createRenderer as createTemplateRenderer } from "@orchestrator/render";
+import {
+  createRenderer,
+  isPermanentRenderError,
+  loadRendererConfig,
+  renderWithTemplates,
+} from "@orchestrator/renderer";
+import { RunStore } from "@orchestrator/run-store";
+import { createRuntime, logReaderFor } from "@orchestrator/runtime";
+import {
+  createWatcher,
+  githubClientFromConfig,
+  loadWatcherConfig,
+  type WatcherRuntime,
+  watcherSettingsFromConfig,
+} from "@orchestrator/watcher";
+import { ensureDevToken } from "./dev-token.js";
+
+/**
+ * All four services in one process (`npm start`): the small install and local development.
+ * Without REDIS_URL it starts a private redis-server; without Kubernetes credentials runs execute as
+ * local processes; without API_TOKENS it writes a token to `<DATA_DIR>/api-token` for the CLI.
+ */
+async function main(): Promise<void> {
+  const env = { ...process.env };
+  const dataDir = resolve(env.DATA_DIR ?? ".data");
+  env.DATA_DIR = dataDir;
+  if (!env.API_TOKENS) env.API_TOKENS = `local:${await ensureDevToken(resolve(dataDir, "api-token"))}`;
+
+  const ingressConfig = loadIngressConfig(env);
+  const rendererConfig = loadRendererConfig(env);
+  const dispatcherConfig = loadDispatcherConfig(env);
+  const watcherConfig = loadWatcherConfig(env);
+  const log = createLogger({ service: "orchestrator", level: ingressConfig.LOG_LEVEL });
+  const registry = createRegistry("orchestrator");
+  const prefix = ingressConfig.QUEUE_PREFIX;
+
+  const redisServer = await ensureRedis({ url: env.REDIS_URL });
+  if (redisServer.started)
+    log.info({ url: redisServer.url }, "started a private redis-server (REDIS_URL is not set)");
+  const url = redisServer.url;
+  const client = createRedis(url, "client", log);
+  const producer = createRedis(url, "producer", log);
+  const worker = createRedis(url, "worker", log);
+  const dispatcherSubscriber = createRedis(url, "worker", log);
+  const watcherSubscriber = createRedis(url, "worker", log);
+  const sseSubscribers = new Set<ReturnType<typeof createRedis>>();
+  await waitForRedis(client);
+
+  const runStore = new RunStore({ redis: client, prefix, retentionMs: ingressConfig.RUN_RETENTION });
+  const queues = {
+    render: createQueue(QUEUES.render, { connection: producer, prefix, log }),
+    dispatch: createQueue(QUEUES.dispatch, { connection: producer, prefix, log }),
+    control: createQueue(QUEUES.control, { connection: producer, prefix, log }),
+  };
+  // queue depth (render, dispatch, control) is registered by the watcher
+
+  const kubeErrors = kubeApiErrorCounter(registry);
+  const { runtime, credentials } = createRuntime(dispatcherConfig, env, {
+    log,
+    onApiError: (verb, code) => kubeErrors.inc({ verb, code }),
+  });
+  const watcherRuntime: WatcherRuntime =
+    runtime.kind === "kubernetes"
+      ? {
+          kind: "kubernetes",
+          clients: createKubeClients(
+            (dispatcherConfig.RUNTIME === "kubernetes" ? loadKubeConfig(env) : findKubeConfig(env))!
+              .kubeConfig,
+          ),
+        }
+      : { kind: "local", dataDir };
+  log.info(
+    { runtime: runtime.kind, credentials, namespace: dispatcherConfig.KUBERNETES_NAMESPACE },
+    "runtime selected",
+  );
+
+  const templates = await createTemplateRenderer({
+    ...(rendererConfig.TEMPLATES_DIR ? { templatesDir: rendererConfig.TEMPLATES_DIR } : {}),
+    settings: { toolmanServerUrl: rendererConfig.TOOLMAN_SERVER_URL },
+    watch: rendererConfig.TEMPLATES_WATCH,
+    onReload: () => log.info("templates reloaded"),
+    onError: (err) => log.error({ err }, "template reload failed; keeping the previous templates"),
+  });
+  const renderer = createRenderer({
+    runStore,
+    renderQueue: queues.render,
+    dispatchQueue: queues.dispatch,
+    workerConnection: worker,
+    prefix,
+    render: renderWithTemplates(templates),
+    isPermanent: isPermanentRenderError,
+    log: log.child({ app: "renderer" }),
+    registry,
+    concurrency: rendererConfig.RENDER_CONCURRENCY,
+  });
+  const dispatcher = createDispatcher({
+    config: dispatcherConfig,
+    runStore,
+    runtime,
+    queues: { dispatch: queues.dispatch },
+    redis: { client, worker, subscriber: dispatcherSubscriber },
+    logger: log.child({ app: "dispatcher" }),
+    registry,
+  });
+  const watcher = createWatcher({
+    settings: watcherSettingsFromConfig(watcherConfig),
+    runtime: watcherRuntime,
+    runStore,
+    redis: client,
+    subscriber: watcherSubscriber,
+    workerConnection: worker,
+    queues,
+    github: githubClientFromConfig(watcherConfig),
+    prefix,
+    log: log.child({ app: "watcher" }),
+    registry,
+    now: () => new Date(),
+  });
+  const rules = await loadRules(ingressConfig.rulesFile);
+  const ingress = createIngress({
+    config: ingressConfig,
+    rules,
+    runStore,
+    renderQueue: queues.render,
+    controlQueue: queues.control,
+    redis: client,
+    createSubscriber: () => {
+      const subscriber = createRedis(url, "worker", log);
+      sseSubscribers.add(subscriber);
+      return subscriber;
+    },
+    logger: log.child({ app: "ingress" }),
+    registry,
+    logReader: logReaderFor(runtime),
+  });
+
+  await dispatcher.start();
+  await watcher.start();
+  const server = await listen(ingress.app, ingressConfig.SERVER_HOST, ingressConfig.SERVER_PORT);
+  log.info(
+    {
+      url: `http://localhost:${server.port}`,
+      runtime: runtime.kind,
+      dataDir,
+      tokenFile: env.API_TOKENS.startsWith("local:") ? resolve(dataDir, "api-token") : undefined,
+    },
+    "orchestrator started (ingress, renderer, dispatcher, watcher)",
+  );
+
+  onShutdown(
+    [
+      { name: "http server", close: () => server.close() },
+      { name: "ingress", close: () => ingress.close() },
+      { name: "renderer", close: () => renderer.close() },
+      { name: "templates", close: async () => templates.close() },
+      { name: "dispatcher", close: () => dispatcher.stop() },
+      { name: "watcher", close: () => watcher.stop() },
+      { name: "queues", close: () => Promise.all(Object.values(queues).map((q) => q.close())) },
+      {
+        name: "redis",
+        close: async () => {
+          for (const c of [
+            client,
+            producer,
+            worker,
+            dispatcherSubscriber,
+            watcherSubscriber,
+            ...sseSubscribers,
+          ])
+            c.disconnect();
+        },
+      },
+      { name: "redis-server", close: () => redisServer.stop() },
+    ],
+    log,
+  );
+}
+
+main().catch((err: unknown) => {
+  const explained = explainStartupError(err, { portVariable: "SERVER_PORT" });
+  const message =
+    explained ??
+    (err instanceof KubeConfigError ||
+    (err as Error)?.name === "RulesFileError" ||
+    (err as Error)?.name === "RedisNotInstalledError"
+      ? (err as Error).message
+      : err instanceof Error
+        ? (err.stack ?? err.message)
+        : String(err));
+  process.stderr.write(`orchestrator: ${message}\n`);
+  process.exit(1);
+});

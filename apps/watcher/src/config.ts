@@ -1,0 +1,66 @@
+import { commonEnv, type Env, env, loadConfig } from "@orchestrator/config";
+import { z } from "zod";
+
+const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
+
+export const watcherEnvSchema = z
+  .object({
+    ...commonEnv,
+    /** Port of /health, /ready and /metrics. */
+    HEALTH_PORT: env.port(8083),
+    /** Bind address of the health server. */
+    HEALTH_HOST: z.string().min(1).default("0.0.0.0"),
+    /** `kubernetes`, `local`, or `auto` (Kubernetes when credentials are found, else local). */
+    RUNTIME: z.enum(["auto", "kubernetes", "local"]).default("auto"),
+    /** Local runtime: directory of run directories (`<DATA_DIR>/runs/<run-id>/`), relative to the working directory. */
+    DATA_DIR: z.string().min(1).default(".data"),
+    /** A run whose pod has not started after this long fails with the reason it is stuck. */
+    PENDING_TIMEOUT: env.duration("10m"),
+    /** How often every active run is looked at again (besides watch events), as a safety net. */
+    RESYNC_INTERVAL: env.duration("30s"),
+    /** How often local runs are polled for their state. */
+    LOCAL_POLL_INTERVAL: env.duration("1s"),
+    /** How often run records are pruned and orphaned Jobs removed. */
+    GC_INTERVAL: env.duration("10m"),
+    /** A Job whose run record or custom resource is gone is deleted once it is at least this old. */
+    ORPHAN_GRACE: env.duration("2m"),
+    /** GitHub token used for run comments (or use a GitHub App below). */
+    GITHUB_TOKEN: z.string().min(1).optional(),
+    /** GitHub App id, with GITHUB_APP_PRIVATE_KEY(_FILE): comments are posted as the App installation. */
+    GITHUB_APP_ID: z.string().regex(/^\d+$/, "must be the numeric App id").optional(),
+    /** PEM private key of the GitHub App. */
+    GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
+    /** File holding the PEM private key of the GitHub App. */
+    GITHUB_APP_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+    /** GitHub REST API base URL (GitHub Enterprise: https://<host>/api/v3). */
+    GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
+    /** Whether to comment on the originating issue/PR of GitHub runs at all (needs a token or an App). */
+    GITHUB_COMMENTS: env.boolean(true),
+    /** HMAC-SHA256 key for the `X-Orchestrator-Signature-256` header of run callbacks (unset: unsigned). */
+    CALLBACK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    /** Delivery attempts of one callback before it is given up (exponential backoff from 2 s). */
+    CALLBACK_ATTEMPTS: env.positiveInt(10),
+    /** Wait after a phase change before editing the GitHub comment, so quick successive phases make one edit. */
+    GITHUB_DEBOUNCE: env.duration("2s"),
+    /** Public base URL of the orchestrator API, for links in GitHub comments. */
+    PUBLIC_URL: optionalUrl,
+    /** Model of kubectl-applied CodeRuns that name none. */
+    DEFAULT_CODE_MODEL: z.string().min(1).default("claude-sonnet-4-20250514"),
+    /** Model of kubectl-applied DocsRuns that name none. */
+    DEFAULT_DOCS_MODEL: z.string().min(1).default("claude-opus-4-20250514"),
+  })
+  .superRefine((config, ctx) => {
+    if (config.GITHUB_APP_ID && !config.GITHUB_APP_PRIVATE_KEY && !config.GITHUB_APP_PRIVATE_KEY_FILE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["GITHUB_APP_PRIVATE_KEY"],
+        message: "GITHUB_APP_ID is set: set GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE too",
+      });
+    }
+  });
+export type WatcherConfig = z.infer<typeof watcherEnvSchema>;
+
+/** @throws ConfigError naming each bad variable */
+export function loadWatcherConfig(source: Env): WatcherConfig {
+  return loadConfig(watcherEnvSchema, source);
+}

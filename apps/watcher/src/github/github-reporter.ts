@@ -1,0 +1,95 @@
+import { createHash } from "node:crypto";
+import type { RunRecord } from "@orchestrator/contracts";
+import type { RunStore } from "@orchestrator/run-store";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Counter } from "prom-client";
+import { commentMarker, renderRunComment } from "./comment-body.js";
+import type { GithubClient, GithubTarget } from "./github-client.js";
+
+export type CommentOutcome = "created" | "updated" | "unchanged" | "skipped";
+
+export interface GithubReporterDeps {
+  runStore: RunStore;
+  /** client connection, for the last-posted body digests and create intents */
+  redis: Redis;
+  /** key prefix of the watcher's own records (`<QUEUE_PREFIX>:watcher`) */
+  keyPrefix: string;
+  client: GithubClient;
+  publicUrl?: string | undefined;
+  /** how long digests and intents are kept (RUN_RETENTION), ms */
+  retentionMs: number;
+  log: Logger;
+  comments: Counter<"outcome">;
+}
+
+/**
+ * Keeps one comment per GitHub-triggered run on its issue/PR in step with the run. The comment id is
+ * stored on the run record, the digest of the last posted body in Redis, so a restart edits rather
+ * than re-posts and an unchanged body is never sent again. A create is preceded by an intent record:
+ * if the process died between creating the comment and recording its id, the next attempt finds the
+ * comment by its hidden marker instead of posting a second one.
+ */
+export class GithubReporter {
+  constructor(private readonly deps: GithubReporterDeps) {}
+
+  /** Whether a run reports to GitHub at all. */
+  static wants(run: RunRecord): boolean {
+    const source = run.request.source;
+    return source.type === "github" && source.number !== undefined;
+  }
+
+  async sync(runId: string): Promise<CommentOutcome> {
+    const run = await this.deps.runStore.get(runId);
+    if (!run || !GithubReporter.wants(run) || run.request.source.type !== "github") return "skipped";
+    const source = run.request.source;
+    const issue = source.number as number;
+    const target: GithubTarget = { repository: source.repository, installationId: source.installationId };
+    const body = renderRunComment(run, { publicUrl: this.deps.publicUrl });
+    const digest = createHash("sha256").update(body).digest("hex");
+    const digestKey = `${this.deps.keyPrefix}:gh-body:${runId}`;
+    const outcome = await this.syncBody(run, target, issue, body, digest, digestKey);
+    this.deps.comments.inc({ outcome });
+    if (outcome !== "unchanged")
+      this.deps.log.debug({ runId, phase: run.phase, outcome }, "GitHub comment synced");
+    return outcome;
+  }
+
+  private async syncBody(
+    run: RunRecord,
+    target: GithubTarget,
+    issue: number,
+    body: string,
+    digest: string,
+    digestKey: string,
+  ): Promise<CommentOutcome> {
+    const { redis, client, retentionMs } = this.deps;
+    const existingId = run.links.githubCommentId;
+    if (existingId !== undefined) {
+      if ((await redis.get(digestKey)) === digest) return "unchanged";
+      await client.updateIssueComment(target, existingId, body);
+      await redis.set(digestKey, digest, "PX", retentionMs);
+      return "updated";
+    }
+    const intentKey = `${this.deps.keyPrefix}:gh-intent:${run.id}`;
+    const firstTry = (await redis.set(intentKey, "1", "PX", retentionMs, "NX")) === "OK";
+    let commentId: number | undefined;
+    let outcome: CommentOutcome = "created";
+    if (!firstTry) {
+      const marker = commentMarker(run.id);
+      const found = (await client.listIssueComments(target, issue, run.createdAt)).find((c) =>
+        c.body?.includes(marker),
+      );
+      if (found) {
+        commentId = found.id;
+        outcome = found.body === body ? "unchanged" : "updated";
+        if (outcome === "updated") await client.updateIssueComment(target, found.id, body);
+      }
+    }
+    if (commentId === undefined) commentId = (await client.createIssueComment(target, issue, body)).id;
+    const id = commentId;
+    await this.deps.runStore.update(run.id, (r) => ({ ...r, links: { ...r.links, githubCommentId: id } }));
+    await redis.set(digestKey, digest, "PX", retentionMs);
+    return outcome;
+  }
+}

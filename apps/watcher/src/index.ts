@@ -1,0 +1,14 @@
+export { CALLBACK_QUEUE } from "./callbacks/callback-delivery.js";
+export * from "./callbacks/callback-signature.js";
+export * from "./config.js";
+export * from "./create-watcher.js";
+export * from "./github/comment-body.js";
+export * from "./github/github-app-auth.js";
+export * from "./github/github-client.js";
+export * from "./github/github-client-from-config.js";
+export * from "./kube/cr-request.js";
+export * from "./kube/cr-status.js";
+export * from "./kube/observe-job.js";
+export * from "./retries/auto-retry.js";
+export * from "./run-stages.js";
+export * from "./settings.js";

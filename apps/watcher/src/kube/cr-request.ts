@@ -1,0 +1,84 @@
+import { type RunRequest, resolveModel, runRequestSchema } from "@orchestrator/contracts";
+import type { CodeRunSpec, DocsRunSpec, RunResource } from "@orchestrator/kube";
+import { z } from "zod";
+
+export interface CrRequestDefaults {
+  codeModel: string;
+  docsModel: string;
+}
+
+export type CrRequestResult = { ok: true; request: RunRequest } | { ok: false; message: string };
+
+/**
+ * The run request for a DocsRun/CodeRun applied with kubectl, in the original CRD's shape
+ * (comma-separated tool lists, optional working directory and model). The CR's uid is the
+ * idempotency key, so seeing the same object twice yields one run.
+ */
+export function requestFromCustomResource(
+  resource: RunResource,
+  defaults: CrRequestDefaults,
+): CrRequestResult {
+  const metadata = resource.metadata;
+  const source = {
+    type: "kubernetes" as const,
+    namespace: metadata.namespace ?? "default",
+    name: metadata.name ?? "",
+    uid: metadata.uid ?? "",
+  };
+  const common = { idempotencyKey: `kubernetes:${source.uid}`, source };
+  const input =
+    resource.kind === "CodeRun"
+      ? { kind: "code", ...common, ...codeFields(resource.spec ?? ({} as CodeRunSpec), defaults.codeModel) }
+      : { kind: "docs", ...common, ...docsFields(resource.spec ?? ({} as DocsRunSpec), defaults.docsModel) };
+  const parsed = runRequestSchema.safeParse(dropUndefined(input));
+  if (parsed.success) return { ok: true, request: parsed.data };
+  return { ok: false, message: `invalid spec: ${z.prettifyError(parsed.error).replaceAll("\n", "; ")}` };
+}
+
+function codeFields(spec: CodeRunSpec, defaultModel: string): Record<string, unknown> {
+  return {
+    taskId: spec.taskId,
+    service: spec.service,
+    repositoryUrl: spec.repositoryUrl,
+    docsRepositoryUrl: spec.docsRepositoryUrl,
+    docsProjectDirectory: spec.docsProjectDirectory || undefined,
+    docsBranch: spec.docsBranch || undefined,
+    branch: spec.branch || undefined,
+    workingDirectory: spec.workingDirectory || spec.service,
+    model: resolveModel(spec.model || undefined, defaultModel),
+    githubUser: spec.githubUser,
+    toolConfig: spec.toolConfig,
+    localTools: csv(spec.localTools),
+    remoteTools: csv(spec.remoteTools),
+    contextVersion: spec.contextVersion,
+    promptModification: spec.promptModification || undefined,
+    promptMode: spec.promptMode,
+    continueSession: spec.continueSession,
+    overwriteMemory: spec.overwriteMemory,
+    env: spec.env,
+    envFromSecrets: spec.envFromSecrets,
+    maxRetries: spec.maxRetries,
+  };
+}
+
+function docsFields(spec: DocsRunSpec, defaultModel: string): Record<string, unknown> {
+  return {
+    repositoryUrl: spec.repositoryUrl,
+    workingDirectory: spec.workingDirectory,
+    sourceBranch: spec.sourceBranch,
+    model: resolveModel(spec.model || undefined, defaultModel),
+    githubUser: spec.githubUser,
+  };
+}
+
+/** `"a, b,,c"` → `["a","b","c"]`; an array is taken as it is. */
+function csv(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const items = Array.isArray(value) ? value : value.split(",");
+  const list = items.map((s) => s.trim()).filter(Boolean);
+  return list.length > 0 ? list : undefined;
+}
+
+function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null));
+}

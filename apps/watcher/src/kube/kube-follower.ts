@@ -1,0 +1,228 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { isTerminalPhase, type QUEUES } from "@orchestrator/contracts";
+import type { KubeClients, RunResource } from "@orchestrator/kube";
+import type { TypedQueue } from "@orchestrator/queue";
+import type { RunStore } from "@orchestrator/run-store";
+import type { Logger } from "pino";
+import { KeyedScheduler } from "../keyed-scheduler.js";
+import type { WatcherMetrics } from "../metrics.js";
+import { CrAdopter } from "./cr-adopter.js";
+import type { CrRequestDefaults } from "./cr-request.js";
+import { CrStatusWriter } from "./cr-status-writer.js";
+import { type CacheEvent, KubeCache, runIdOf } from "./kube-cache.js";
+import { type KubeRunReconcilerDeps, reconcileKubeRun } from "./kube-run-reconciler.js";
+import { agentContainerStatus } from "./pod-diagnosis.js";
+
+export interface KubeFollowerDeps {
+  clients: KubeClients;
+  namespace: string;
+  runStore: RunStore;
+  renderQueue: TypedQueue<typeof QUEUES.render>;
+  controlQueue: TypedQueue<typeof QUEUES.control>;
+  metrics: WatcherMetrics;
+  log: Logger;
+  now: () => Date;
+  pendingTimeoutMs: number;
+  /** how often every active run is looked at again, ms */
+  resyncIntervalMs: number;
+  /** wait before restarting a failed watch, ms */
+  watchRestartDelayMs: number;
+  defaults: CrRequestDefaults;
+}
+
+export interface KubeFollower {
+  readonly cache: KubeCache;
+  /** resolves once every informer has listed and the first full reconcile was scheduled */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** look at a run now (a run event from another service) */
+  schedule(runId: string): void;
+  /** every run, active or recently finished, looked at again */
+  resync(options?: { full?: boolean }): Promise<void>;
+  /** resolves when no reconcile is running or waiting (tests) */
+  idle(): Promise<void>;
+  readonly synced: boolean;
+}
+
+/**
+ * Follows runs on Kubernetes: informers feed a per-run scheduler, which reconciles each run from the
+ * cache (see {@link reconcileKubeRun}); every (re)list and a periodic resync look at every run again,
+ * so a dropped watch or a restart misses no transition. CRs applied with kubectl are adopted; a
+ * deleted CR cancels its run.
+ */
+export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
+  const log = deps.log.child({ component: "kube-follower" });
+  const deletedPods = new Map<string, string>();
+  const pendingAdoptions = new Map<string, RunResource>();
+  const pendingDeletions = new Map<string, RunResource>();
+  /** runs last seen active: looked at on every periodic resync */
+  const active = new Set<string>();
+  const statusWriter = new CrStatusWriter({
+    clients: deps.clients,
+    log,
+    statusPatches: deps.metrics.statusPatches,
+    now: deps.now,
+  });
+  const adopter = new CrAdopter({
+    runStore: deps.runStore,
+    renderQueue: deps.renderQueue,
+    controlQueue: deps.controlQueue,
+    clients: deps.clients,
+    statusWriter,
+    defaults: deps.defaults,
+    log,
+    now: deps.now,
+  });
+  let resyncTimer: NodeJS.Timeout | undefined;
+  let startedResync = false;
+
+  const scheduler = new KeyedScheduler({
+    work: async (key) => {
+      if (key.startsWith("adopt:")) {
+        const resource = pendingAdoptions.get(key);
+        pendingAdoptions.delete(key);
+        if (resource) await adopter.adopt(resource);
+        return;
+      }
+      if (key.startsWith("deleted:")) {
+        const resource = pendingDeletions.get(key);
+        pendingDeletions.delete(key);
+        if (resource) await adopter.deleted(resource);
+        return;
+      }
+      const phase = await reconcileKubeRun(reconcilerDeps, key);
+      if (phase && !isTerminalPhase(phase)) active.add(key);
+      else active.delete(key);
+    },
+    onError: (key, err, failures) => log.warn({ err, key, failures }, "reconcile failed; will retry"),
+  });
+
+  const cache: KubeCache = new KubeCache({
+    clients: deps.clients,
+    namespace: deps.namespace,
+    log,
+    restarts: deps.metrics.watchRestarts,
+    restartDelayMs: deps.watchRestartDelayMs,
+    onEvent,
+    onSynced: (resource) => {
+      log.debug({ resource }, "informer listed");
+      if (cache.synced) void resyncSafely(!startedResync);
+    },
+  });
+
+  const reconcilerDeps: KubeRunReconcilerDeps = {
+    runStore: deps.runStore,
+    cache,
+    clients: deps.clients,
+    statusWriter,
+    pendingTimeoutMs: deps.pendingTimeoutMs,
+    log,
+    now: deps.now,
+    deletedPods,
+    recheck: (runId, delayMs) => scheduler.schedule(runId, delayMs),
+  };
+
+  function onEvent(event: CacheEvent): void {
+    if (event.resource === "customResource") {
+      onCustomResource(event.type, event.object);
+      return;
+    }
+    const runId = runIdOf(event.object);
+    if (!runId) return;
+    if (event.resource === "pod") {
+      const pod = event.object;
+      // deleted (or being deleted) before its agent finished: remembered as the likely cause of failure
+      const deleting = event.type === "delete" || Boolean(pod.metadata?.deletionTimestamp);
+      if (deleting && !podFinished(pod)) deletedPods.set(runId, pod.metadata?.name ?? "pod");
+    }
+    scheduler.schedule(runId);
+  }
+
+  function onCustomResource(type: string, resource: RunResource): void {
+    const uid = resource.metadata.uid ?? `${resource.kind}/${resource.metadata.name}`;
+    if (type === "delete") {
+      statusWriter.forget(resource);
+      pendingDeletions.set(`deleted:${uid}`, resource);
+      scheduler.schedule(`deleted:${uid}`);
+      return;
+    }
+    const runId = runIdOf(resource) ?? resource.status?.runId;
+    if (runId) {
+      scheduler.schedule(runId);
+    } else if (CrAdopter.needsAdoption(resource)) {
+      pendingAdoptions.set(`adopt:${uid}`, resource);
+      scheduler.schedule(`adopt:${uid}`);
+    }
+  }
+
+  /**
+   * Schedules every run that may need attention: those with a Job or CR in the cache and those known to
+   * be active. A full resync (start-up) reads the run store instead of the known set, recently finished
+   * runs included, so a CR status or Job cleanup missed while the watcher was down is caught up.
+   */
+  async function resync(options: { full?: boolean } = {}): Promise<void> {
+    for (const job of cache.jobs.list()) {
+      const runId = runIdOf(job);
+      if (runId) scheduler.schedule(runId);
+    }
+    for (const resource of cache.customResources()) onCustomResource("update", resource);
+    if (!options.full) {
+      for (const runId of active) scheduler.schedule(runId);
+      return;
+    }
+    const recent = deps.now().getTime() - 24 * 3600_000;
+    let cursor: string | undefined;
+    do {
+      const page = await deps.runStore.list({ limit: 500, cursor });
+      for (const run of page.runs) {
+        if (run.runtime === "local") continue;
+        const finished = isTerminalPhase(run.phase);
+        if (!finished) active.add(run.id);
+        if (!finished || Date.parse(run.updatedAt) >= recent) scheduler.schedule(run.id);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  async function resyncSafely(full: boolean): Promise<void> {
+    startedResync = true;
+    try {
+      await resync({ full });
+    } catch (err) {
+      log.warn({ err }, "resync failed");
+    }
+  }
+
+  return {
+    cache,
+    get synced() {
+      return cache.synced;
+    },
+    async start() {
+      await cache.start();
+      if (!startedResync) await resyncSafely(true);
+      if (!resyncTimer) {
+        resyncTimer = setInterval(() => void resyncSafely(false), deps.resyncIntervalMs);
+        resyncTimer.unref();
+      }
+    },
+    async stop() {
+      clearInterval(resyncTimer);
+      resyncTimer = undefined;
+      await cache.stop();
+      await scheduler.stop();
+    },
+    schedule: (runId) => scheduler.schedule(runId),
+    resync,
+    idle: () => scheduler.idle(),
+  };
+}
+
+/** A pod whose agent already ended: its deletion (TTL, GC) is not a failure. */
+function podFinished(pod: V1Pod): boolean {
+  return (
+    pod.status?.phase === "Succeeded" ||
+    pod.status?.phase === "Failed" ||
+    Boolean(agentContainerStatus(pod)?.state?.terminated)
+  );
+}

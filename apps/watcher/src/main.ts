@@ -1,0 +1,123 @@
+import { resolve } from "node:path";
+import { explainStartupError } from "@orchestrator/config";
+import { QUEUES } from "@orchestrator/contracts";
+import { createKubeClients, findKubeConfig, KubeConfigError, loadKubeConfig } from "@orchestrator/kube";
+import { createLogger, createRegistry, startHealthServer } from "@orchestrator/observability";
+import { createQueue, createRedis, onShutdown, redisReady, waitForRedis } from "@orchestrator/queue";
+import { RunStore } from "@orchestrator/run-store";
+import { loadWatcherConfig, type WatcherConfig } from "./config.js";
+import { createWatcher, type WatcherRuntime } from "./create-watcher.js";
+import { githubClientFromConfig } from "./github/github-client-from-config.js";
+import { watcherSettingsFromConfig } from "./settings.js";
+
+/** Composition root: environment → connections → watcher → health server; stops on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: WatcherConfig;
+  try {
+    config = loadWatcherConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`watcher: ${explainStartupError(err) ?? String(err)}\n`);
+    process.exit(1);
+  }
+  const log = createLogger({ service: "watcher", level: config.LOG_LEVEL });
+  const registry = createRegistry("watcher");
+
+  let runtime: WatcherRuntime;
+  try {
+    const found =
+      config.RUNTIME === "kubernetes"
+        ? loadKubeConfig(process.env)
+        : config.RUNTIME === "auto"
+          ? findKubeConfig(process.env)
+          : undefined;
+    runtime = found
+      ? { kind: "kubernetes", clients: createKubeClients(found.kubeConfig) }
+      : { kind: "local", dataDir: resolve(process.cwd(), config.DATA_DIR) };
+    log.info(
+      { runtime: runtime.kind, credentials: found?.source, namespace: config.KUBERNETES_NAMESPACE },
+      "runtime selected",
+    );
+  } catch (err) {
+    if (err instanceof KubeConfigError) {
+      log.fatal(`RUNTIME=${config.RUNTIME}: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const redisUrl = config.REDIS_URL ?? "redis://127.0.0.1:6379";
+  if (!config.REDIS_URL) log.warn({ redisUrl }, "REDIS_URL is not set; using the local default");
+  const client = createRedis(redisUrl, "client", log);
+  const producer = createRedis(redisUrl, "producer", log);
+  const worker = createRedis(redisUrl, "worker", log);
+  const subscriber = createRedis(redisUrl, "worker", log);
+  try {
+    await waitForRedis(client);
+  } catch (err) {
+    log.fatal((err as Error).message);
+    process.exit(1);
+  }
+
+  const prefix = config.QUEUE_PREFIX;
+  const runStore = new RunStore({ redis: client, prefix, retentionMs: config.RUN_RETENTION });
+  const queues = {
+    render: createQueue(QUEUES.render, { connection: producer, prefix, log }),
+    dispatch: createQueue(QUEUES.dispatch, { connection: producer, prefix, log }),
+    control: createQueue(QUEUES.control, { connection: producer, prefix, log }),
+  };
+  const github = githubClientFromConfig(config);
+  if (!github) log.info("GitHub comments are off (set GITHUB_TOKEN or GITHUB_APP_ID with a private key)");
+
+  const watcher = createWatcher({
+    settings: watcherSettingsFromConfig(config),
+    runtime,
+    runStore,
+    redis: client,
+    subscriber,
+    workerConnection: worker,
+    queues,
+    github,
+    prefix,
+    log,
+    registry,
+    now: () => new Date(),
+  });
+
+  let health: Awaited<ReturnType<typeof startHealthServer>>;
+  try {
+    health = await startHealthServer({
+      registry,
+      ready: async () => watcher.ready() && (await redisReady(client)),
+      host: config.HEALTH_HOST,
+      port: config.HEALTH_PORT,
+    });
+  } catch (err) {
+    log.fatal(explainStartupError(err, { portVariable: "HEALTH_PORT" }) ?? String(err));
+    process.exit(1);
+  }
+  log.info({ port: health.port }, "health server listening");
+
+  onShutdown(
+    [
+      { name: "health server", close: () => health.close() },
+      { name: "watcher", close: () => watcher.stop() },
+      { name: "queues", close: () => Promise.all(Object.values(queues).map((q) => q.close())) },
+      {
+        name: "redis",
+        close: async () => {
+          for (const connection of [subscriber, worker, producer, client]) connection.disconnect();
+        },
+      },
+    ],
+    log,
+  );
+  // waits for the first list of every informer; /ready says not ready until then
+  await watcher.start();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `watcher: ${explainStartupError(err) ?? (err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import { DEFAULT_RETRY_PROMPT, QUEUES, type RunRecord, type RunRequest } from "@orchestrator/contracts";
+import { silentLogger } from "@orchestrator/observability";
+import { createQueue, type TypedQueue } from "@orchestrator/queue";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { codeRequest, docsRequest } from "../../test/fixtures/runs.js";
+import { type RedisContext, redisContext } from "../../test/redis-context.js";
+import { retryDecision, startRetry } from "./auto-retry.js";
+
+let ctx: RedisContext;
+let renderQueue: TypedQueue<typeof QUEUES.render>;
+beforeEach(async () => {
+  ctx = await redisContext("retry");
+  renderQueue = createQueue(QUEUES.render, { connection: ctx.redis, prefix: ctx.prefix });
+});
+afterEach(async () => {
+  await renderQueue.close();
+  await ctx.cleanup();
+});
+
+async function failedRun(
+  request: RunRequest = codeRequest({ maxRetries: 1 }),
+  ran = true,
+): Promise<RunRecord> {
+  const { run } = await ctx.runStore.create({
+    request,
+    singleFlightKey: `sf-${request.idempotencyKey}`,
+    runtime: "kubernetes",
+  });
+  await ctx.runStore.transition(run.id, "Rendering", "rendering");
+  if (ran) {
+    await ctx.runStore.transition(run.id, "Dispatched", "job created");
+    await ctx.runStore.transition(run.id, "Running", "agent running");
+  }
+  return ctx.runStore.transition(run.id, "Failed", "agent was OOMKilled (memory limit 4Gi)", {
+    result: { sessionId: "a1b2c3" },
+  });
+}
+
+describe("automatic retries", () => {
+  it("starts attempt 2 with the next context version, the session continued and the retry prompt", async () => {
+    const run = await failedRun();
+    expect(retryDecision(run)).toEqual({ retry: true });
+    const retry = await startRetry(
+      { runStore: ctx.runStore, renderQueue, log: silentLogger() },
+      run,
+      "automatic retry",
+    );
+    expect(retry).toMatchObject({
+      attempt: 2,
+      phase: "Queued",
+      runtime: "kubernetes",
+      singleFlightKey: run.singleFlightKey,
+    });
+    expect(retry?.request).toMatchObject({
+      kind: "code",
+      contextVersion: 2,
+      continueSession: true,
+      retryCount: 1,
+      maxRetries: 1,
+      retryOf: run.id,
+      sessionId: "a1b2c3",
+    });
+    if (retry?.request.kind === "code") {
+      expect(retry.request.promptModification).toContain(DEFAULT_RETRY_PROMPT);
+      expect(retry.request.promptModification).toContain("OOMKilled");
+    }
+    expect((await renderQueue.getJob(retry!.id))?.data).toEqual({ runId: retry!.id });
+    const old = await ctx.runStore.get(run.id);
+    expect(old?.retriedBy).toBe(retry!.id);
+    // the retry itself has no retries left
+    expect(retryDecision({ ...retry!, phase: "Failed", timeline: old!.timeline })).toMatchObject({
+      retry: false,
+    });
+  });
+
+  it("makes one retry when asked twice", async () => {
+    const run = await failedRun();
+    const deps = { runStore: ctx.runStore, renderQueue, log: silentLogger() };
+    const first = await startRetry(deps, run, "x");
+    const second = await startRetry(deps, run, "x");
+    expect(second?.id).toBe(first?.id);
+    expect((await ctx.runStore.list()).runs).toHaveLength(2);
+  });
+
+  it("never retries docs runs, cancelled runs, runs out of retries or runs that never started", async () => {
+    expect(retryDecision(await failedRun(docsRequest()))).toMatchObject({
+      retry: false,
+      why: expect.stringContaining("docs"),
+    });
+    expect(retryDecision(await failedRun(codeRequest({ maxRetries: 0 })))).toMatchObject({ retry: false });
+    expect(retryDecision(await failedRun(codeRequest({ maxRetries: 2 }), false))).toMatchObject({
+      retry: false,
+      why: "the run failed before its agent started",
+    });
+    const cancelled = { ...(await failedRun()), cancelRequestedAt: new Date().toISOString() };
+    expect(retryDecision(cancelled)).toMatchObject({ retry: false, why: "cancelled" });
+  });
+});

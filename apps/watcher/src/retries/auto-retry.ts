@@ -1,0 +1,72 @@
+import { buildRetryRequest, type QUEUES, type RunRecord } from "@orchestrator/contracts";
+import type { TypedQueue } from "@orchestrator/queue";
+import type { RunStore } from "@orchestrator/run-store";
+import type { Logger } from "pino";
+
+export type RetryDecision = { retry: true } | { retry: false; why: string };
+
+/**
+ * Whether a failed run gets an automatic next attempt: code runs only (docs runs never retry on
+ * their own), within `maxRetries`, not cancelled, not already retried, and only when the agent
+ * actually ran (a run that failed to render or dispatch would fail the same way again).
+ */
+export function retryDecision(run: RunRecord): RetryDecision {
+  if (run.phase !== "Failed") return { retry: false, why: "not failed" };
+  if (run.request.kind !== "code") return { retry: false, why: "docs runs are never retried automatically" };
+  if (run.retriedBy) return { retry: false, why: `already retried as ${run.retriedBy}` };
+  if (run.cancelRequestedAt) return { retry: false, why: "cancelled" };
+  if (run.request.retryCount >= run.request.maxRetries) {
+    return {
+      retry: false,
+      why: `no retries left (${run.request.retryCount} of ${run.request.maxRetries} used)`,
+    };
+  }
+  const ran = run.timeline.some((t) => t.phase === "Pending" || t.phase === "Running");
+  if (!ran) return { retry: false, why: "the run failed before its agent started" };
+  return { retry: true };
+}
+
+export interface RetryDeps {
+  runStore: RunStore;
+  renderQueue: TypedQueue<typeof QUEUES.render>;
+  log: Logger;
+}
+
+/**
+ * Starts the next attempt of a run: a new run with `contextVersion + 1`, `continueSession`,
+ * `retryCount + 1` and the retry prompt (see `buildRetryRequest`), queued for rendering, and links
+ * the old run to it. Idempotent: the retry's idempotency key is derived from the old run, so a second
+ * call finds the first retry instead of creating another. Returns undefined when another run of the
+ * same issue/service is active (single flight) and no retry was made.
+ */
+export async function startRetry(
+  deps: RetryDeps,
+  run: RunRecord,
+  reason: string,
+): Promise<RunRecord | undefined> {
+  const request = buildRetryRequest(run);
+  const created = await deps.runStore.create({
+    request,
+    attempt: run.attempt + 1,
+    reason,
+    ...(run.singleFlightKey ? { singleFlightKey: run.singleFlightKey } : {}),
+    ...(run.runtime ? { runtime: run.runtime } : {}),
+  });
+  if (created.outcome === "active") {
+    deps.log.warn(
+      { runId: run.id, activeRunId: created.run.id },
+      "not retrying: another run for the same target is active",
+    );
+    return undefined;
+  }
+  const retry = created.run;
+  await deps.renderQueue.add("render", { runId: retry.id }, { jobId: retry.id });
+  if (run.retriedBy !== retry.id) {
+    await deps.runStore.update(run.id, (r) => ({ ...r, retriedBy: retry.id }));
+  }
+  deps.log.info(
+    { runId: run.id, retryRunId: retry.id, attempt: retry.attempt, outcome: created.outcome },
+    "retry started",
+  );
+  return retry;
+}

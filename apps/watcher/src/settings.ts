@@ -1,0 +1,19 @@
+import type { WatcherConfig } from "./config.js";
+import type { WatcherSettings } from "./create-watcher.js";
+
+/** The watcher's tunables from its parsed environment. */
+export function watcherSettingsFromConfig(config: WatcherConfig): WatcherSettings {
+  return {
+    namespace: config.KUBERNETES_NAMESPACE,
+    pendingTimeoutMs: config.PENDING_TIMEOUT,
+    resyncIntervalMs: config.RESYNC_INTERVAL,
+    localPollIntervalMs: config.LOCAL_POLL_INTERVAL,
+    gcIntervalMs: config.GC_INTERVAL,
+    orphanGraceMs: config.ORPHAN_GRACE,
+    retentionMs: config.RUN_RETENTION,
+    watchRestartDelayMs: 1000,
+    callbacks: { secret: config.CALLBACK_SECRET, attempts: config.CALLBACK_ATTEMPTS, backoffMs: 2000 },
+    github: { publicUrl: config.PUBLIC_URL, debounceMs: config.GITHUB_DEBOUNCE, pollMs: 500 },
+    defaults: { codeModel: config.DEFAULT_CODE_MODEL, docsModel: config.DEFAULT_DOCS_MODEL },
+  };
+}

@@ -1,0 +1,88 @@
+import { QUEUES } from "@orchestrator/contracts";
+import { silentLogger } from "@orchestrator/observability";
+import { createQueue } from "@orchestrator/queue";
+import { connectTestRedis } from "@orchestrator/queue/testing";
+import type { Redis } from "ioredis";
+import { Registry } from "prom-client";
+import {
+  createWatcher,
+  type Watcher,
+  type WatcherRuntime,
+  type WatcherSettings,
+} from "../src/create-watcher.js";
+import { GithubClient, staticToken } from "../src/github/github-client.js";
+import type { RedisContext } from "./redis-context.js";
+
+export const TEST_CALLBACK_SECRET = "test-callback-secret-0123456789";
+
+export function testSettings(overrides: Partial<WatcherSettings> = {}): WatcherSettings {
+  return {
+    namespace: "default",
+    pendingTimeoutMs: 10 * 60_000,
+    resyncIntervalMs: 60_000,
+    localPollIntervalMs: 50,
+    gcIntervalMs: 0,
+    orphanGraceMs: 0,
+    retentionMs: 3_600_000,
+    watchRestartDelayMs: 100,
+    callbacks: { secret: TEST_CALLBACK_SECRET, attempts: 5, backoffMs: 50 },
+    github: { publicUrl: "https://orchestrator.example.com", debounceMs: 0, pollMs: 25 },
+    defaults: { codeModel: "claude-sonnet-4-20250514", docsModel: "claude-opus-4-20250514" },
+    ...overrides,
+  };
+}
+
+export interface TestWatcher {
+  watcher: Watcher;
+  registry: Registry;
+  queues: ReturnType<typeof makeQueues>;
+  stop(): Promise<void>;
+}
+
+function makeQueues(ctx: RedisContext) {
+  return {
+    render: createQueue(QUEUES.render, { connection: ctx.redis, prefix: ctx.prefix }),
+    dispatch: createQueue(QUEUES.dispatch, { connection: ctx.redis, prefix: ctx.prefix }),
+    control: createQueue(QUEUES.control, { connection: ctx.redis, prefix: ctx.prefix }),
+  };
+}
+
+/** A watcher wired as main.ts does, on the test Redis, with short intervals. `stop` closes what it opened. */
+export async function startTestWatcher(
+  ctx: RedisContext,
+  runtime: WatcherRuntime,
+  options: { githubUrl?: string; settings?: Partial<WatcherSettings>; start?: boolean } = {},
+): Promise<TestWatcher> {
+  const subscriber: Redis = await connectTestRedis("worker");
+  const workerConnection: Redis = await connectTestRedis("worker");
+  const registry = new Registry();
+  const queues = makeQueues(ctx);
+  const watcher = createWatcher({
+    settings: testSettings(options.settings),
+    runtime,
+    runStore: ctx.runStore,
+    redis: ctx.redis,
+    subscriber,
+    workerConnection,
+    queues,
+    github: options.githubUrl
+      ? new GithubClient({ apiUrl: options.githubUrl, token: staticToken("ghp_test") })
+      : undefined,
+    prefix: ctx.prefix,
+    log: silentLogger(),
+    registry,
+    now: () => new Date(),
+  });
+  if (options.start ?? true) await watcher.start();
+  return {
+    watcher,
+    registry,
+    queues,
+    async stop() {
+      await watcher.stop();
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      subscriber.disconnect();
+      workerConnection.disconnect();
+    },
+  };
+}
