@@ -2,7 +2,8 @@
 // ("N passed, N failed, N skipped"), so CI sees the whole suite's count at a glance.
 import { readFileSync } from "node:fs";
 
-const log = readFileSync(process.argv[2] ?? 0, "utf8").replace(/\u001b\[[0-9;]*m/g, "");
+const ESC = String.fromCharCode(27);
+const log = readFileSync(process.argv[2] ?? 0, "utf8").replaceAll(new RegExp(`${ESC}\\[[0-9;]*m`, "g"), "");
 let passed = 0;
 let failed = 0;
 let skipped = 0;
