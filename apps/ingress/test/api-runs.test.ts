@@ -117,6 +117,11 @@ describe("run API: create", () => {
       body: { ...codeBody, promptModification: "x".repeat(1_100_000) },
     });
     expect(big.status).toBe(413);
+    const garbled = await api(h, "POST", "/api/v1/runs", {
+      body: "this is not gzip",
+      headers: { "content-encoding": "gzip" },
+    });
+    expect(garbled.status).toBe(400);
     expect(await renderJobCount(h)).toBe(0);
   });
 });

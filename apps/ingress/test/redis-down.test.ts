@@ -50,4 +50,23 @@ describe("with Redis stopped", () => {
     expect((await fetch(`${h.base}/ready`)).status).toBe(200);
     expect((await api(h, "POST", "/api/v1/runs", { body })).status).toBe(202);
   });
+
+  it("answers 503 within GitHub's 10 s timeout when Redis accepts connections but stops answering", async () => {
+    const labeled = githubExample("issues", "labeled");
+    labeled["label"] = { name: "orchestrator:code" };
+    redis.process!.kill("SIGSTOP");
+    try {
+      const started = Date.now();
+      const [webhook, list] = await Promise.all([
+        deliver(h, "issues", labeled),
+        api(h, "GET", "/api/v1/runs"),
+      ]);
+      expect(webhook.status).toBe(503);
+      expect(list.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      redis.process!.kill("SIGCONT");
+    }
+    await expect.poll(async () => (await fetch(`${h.base}/ready`)).status, { timeout: 10_000 }).toBe(200);
+  });
 });

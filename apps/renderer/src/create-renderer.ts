@@ -2,6 +2,7 @@ import { QUEUES } from "@orchestrator/contracts";
 import { FAST_BUCKETS } from "@orchestrator/observability";
 import { createWorker, type TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
+import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { Counter, Histogram, type Registry } from "prom-client";
@@ -62,14 +63,17 @@ export function createRenderer(deps: RendererDeps): Renderer {
   });
   // a run whose render kept failing for transient reasons must not sit in Rendering forever
   worker.on("failed", (job, err) => {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    if (!job) return;
+    const permanent = err instanceof UnrecoverableError;
+    if (!permanent && job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    const runId = (job.data as { runId?: unknown } | undefined)?.runId;
+    if (typeof runId !== "string") return;
+    const reason = permanent
+      ? err.message
+      : `render failed after ${job.attemptsMade} attempts: ${err.message}`;
     void deps.runStore
-      .tryTransition(
-        job.data.runId,
-        "Failed",
-        `render failed after ${job.attemptsMade} attempts: ${err.message}`,
-      )
-      .catch((e: unknown) => deps.log.warn({ err: e, runId: job.data.runId }, "could not mark run failed"));
+      .tryTransition(runId, "Failed", reason)
+      .catch((e: unknown) => deps.log.warn({ err: e, runId }, "could not mark run failed"));
   });
 
   const sweep = () =>

@@ -13,7 +13,9 @@ export function createRedis(url: string, role: RedisRole, log?: Logger): Redis {
   const options: RedisOptions =
     role === "worker"
       ? { maxRetriesPerRequest: null }
-      : { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
+      : // a Redis that accepts connections but stops answering must not hang an HTTP request past
+        // a webhook sender's timeout (GitHub gives up after 10 s): commands fail after 3 s instead
+        { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 3000 };
   const redis = new Redis(url, {
     ...options,
     lazyConnect: false,
@@ -64,4 +66,21 @@ export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<vo
     };
     redis.on("ready", onReady);
   });
+}
+
+/**
+ * Whether an error means Redis is unreachable or not answering (so an HTTP caller should get 503 and
+ * retry). ioredis has no error classes for these, so its fixed messages and socket codes are checked.
+ */
+export function isRedisUnavailableError(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: string } | undefined;
+  if (!e) return false;
+  if (e.name === "MaxRetriesPerRequestError") return true;
+  if (e.code === "ECONNREFUSED" || e.code === "ECONNRESET" || e.code === "ETIMEDOUT" || e.code === "EPIPE")
+    return true;
+  return (
+    e.message === "Command timed out" ||
+    e.message === "Connection is closed." ||
+    /Stream isn't writeable/.test(e.message ?? "")
+  );
 }

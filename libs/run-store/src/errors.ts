@@ -25,3 +25,15 @@ export class RunUpdateConflictError extends Error {
     super(`run ${runId} is being updated concurrently; try again`);
   }
 }
+
+/** A run request that does not satisfy the contract (e.g. a retry that outgrew a field's limit). */
+export class InvalidRunRequestError extends Error {
+  override readonly name = "InvalidRunRequestError";
+  constructor(readonly issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
+    super(
+      `invalid run request: ${issues
+        .map((i) => `${i.path.map(String).join(".") || "(request)"}: ${i.message}`)
+        .join("; ")}`,
+    );
+  }
+}

@@ -2,7 +2,7 @@ import { codeRunRequestSchema, type RunEvent, type RunRequest } from "@orchestra
 import { connectTestRedis, deletePrefix, uniquePrefix } from "@orchestrator/queue/testing";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { InvalidTransitionError, RunStore, subscribeRunEvents } from "./index.js";
+import { InvalidRunRequestError, InvalidTransitionError, RunStore, subscribeRunEvents } from "./index.js";
 
 let redis: Redis;
 let subscriber: Redis;
@@ -123,5 +123,46 @@ describe("RunStore", () => {
     expect((await store.list({ phase: "Failed" })).runs.map((r) => r.id)).toEqual([ids[1]]);
     expect((await store.list({ repository: "5dlabs/trader" })).runs).toHaveLength(5);
     expect((await store.list({ kind: "docs" })).runs).toHaveLength(0);
+  });
+
+  it("keeps answering a redelivery with the active run it was given, even after that run ended", async () => {
+    const first = await store.create({ request: request("first"), singleFlightKey: "github:o/r#2:code" });
+    const blocked = await store.create({ request: request("second"), singleFlightKey: "github:o/r#2:code" });
+    expect(blocked).toMatchObject({ outcome: "active", run: { id: first.run.id } });
+    await store.transition(first.run.id, "Failed", "agent exited 1");
+    const redelivered = await store.create({
+      request: request("second"),
+      singleFlightKey: "github:o/r#2:code",
+    });
+    expect(redelivered).toMatchObject({ outcome: "duplicate", run: { id: first.run.id } });
+    expect((await store.list()).runs).toHaveLength(1);
+  });
+
+  it("never skips runs created in the same millisecond at a page boundary", async () => {
+    const fixed = new Date("2026-01-01T00:00:00Z");
+    store = new RunStore({ redis, prefix, retentionMs: 60_000, now: () => fixed });
+    const ids = new Set<string>();
+    for (let i = 0; i < 5; i++) ids.add((await store.create({ request: request(`same-ms-${i}`) })).run.id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit: 2, cursor });
+      seen.push(...page.runs.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
+  it("refuses a request that breaks the contract instead of storing a record nobody can read", async () => {
+    const bad = { ...request("too-long"), promptModification: "x".repeat(20_000) } as RunRequest;
+    await expect(store.create({ request: bad })).rejects.toBeInstanceOf(InvalidRunRequestError);
+    expect((await store.list()).runs).toHaveLength(0);
+  });
+
+  it("lists the readable runs when one stored record is corrupt", async () => {
+    const { run } = await store.create({ request: request("ok") });
+    await redis.hset(`${prefix}:run:run-corrupt00000000000`, "json", "{not json", "v", 1);
+    await redis.zadd(`${prefix}:runs`, Date.now(), "run-corrupt00000000000");
+    expect((await store.list()).runs.map((r) => r.id)).toEqual([run.id]);
   });
 });

@@ -10,9 +10,15 @@ import {
   type RunRequest,
   type RunResult,
   runRecordSchema,
+  runRequestSchema,
 } from "@orchestrator/contracts";
 import type { Redis } from "ioredis";
-import { InvalidTransitionError, RunNotFoundError, RunUpdateConflictError } from "./errors.js";
+import {
+  InvalidRunRequestError,
+  InvalidTransitionError,
+  RunNotFoundError,
+  RunUpdateConflictError,
+} from "./errors.js";
 import { newRunId } from "./run-id.js";
 import { CREATE_RUN, UPDATE_RUN } from "./scripts.js";
 
@@ -105,6 +111,8 @@ export class RunStore {
    * and, when given, its single-flight key.
    */
   async create(input: CreateRunInput): Promise<CreateRunResult> {
+    const checked = runRequestSchema.safeParse(input.request);
+    if (!checked.success) throw new InvalidRunRequestError(checked.error.issues);
     const now = this.now();
     const at = now.toISOString();
     const id = input.id ?? newRunId(now.getTime());
@@ -160,13 +168,18 @@ export class RunStore {
     return id ? this.get(id) : undefined;
   }
 
-  /** Newest first. Returns the page and a cursor for the next one. */
+  /**
+   * Newest first. Returns the page and a cursor for the next one (`<created ms>:<run id>`, so runs
+   * created in the same millisecond are never skipped at a page boundary). Records that no longer
+   * parse are skipped rather than failing the whole listing.
+   */
   async list(filter: RunFilter = {}): Promise<{ runs: RunRecord[]; nextCursor?: string }> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
     const runs: RunRecord[] = [];
-    let max = filter.cursor ? `(${filter.cursor}` : "+inf";
+    let cursor = parseCursor(filter.cursor);
     const batch = 200;
     for (;;) {
+      const max = cursor ? String(cursor.score) : "+inf";
       const page = await this.redis.zrevrangebyscore(
         this.indexKey,
         max,
@@ -176,34 +189,32 @@ export class RunStore {
         0,
         batch,
       );
-      if (page.length === 0) return { runs };
-      const ids: string[] = [];
-      const scores: string[] = [];
+      const entries: { id: string; score: number }[] = [];
       for (let i = 0; i < page.length; i += 2) {
-        ids.push(page[i]!);
-        scores.push(page[i + 1]!);
+        const entry = { id: page[i]!, score: Number(page[i + 1]) };
+        // members with equal scores come in descending id order: skip those at or before the cursor
+        if (cursor && entry.score === cursor.score && entry.id >= cursor.id) continue;
+        entries.push(entry);
       }
+      if (entries.length === 0) return { runs };
       const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hget(this.runKey(id), "json");
+      for (const { id } of entries) pipeline.hget(this.runKey(id), "json");
       const results = (await pipeline.exec()) ?? [];
       const gone: string[] = [];
-      for (let i = 0; i < ids.length; i++) {
+      for (const [i, entry] of entries.entries()) {
         const json = results[i]?.[1] as string | null | undefined;
         if (!json) {
-          gone.push(ids[i]!);
+          gone.push(entry.id);
           continue;
         }
-        const run = runRecordSchema.parse(JSON.parse(json));
-        if (!matches(run, filter)) continue;
+        const run = parseRecord(json);
+        if (!run || !matches(run, filter)) continue;
         runs.push(run);
-        if (runs.length === limit) {
-          // scores are creation times in ms; runs created in the same ms share a page boundary
-          return { runs, nextCursor: scores[i]! };
-        }
+        if (runs.length === limit) return { runs, nextCursor: `${entry.score}:${entry.id}` };
       }
       if (gone.length > 0) await this.redis.zrem(this.indexKey, ...gone);
       if (page.length < batch * 2) return { runs };
-      max = `(${scores[scores.length - 1]}`;
+      cursor = entries[entries.length - 1]!;
     }
   }
 
@@ -293,6 +304,22 @@ export class RunStore {
       removed += await this.redis.zrem(this.indexKey, id);
     }
     return removed;
+  }
+}
+
+function parseCursor(cursor: string | undefined): { score: number; id: string } | undefined {
+  if (!cursor) return undefined;
+  const [score, id] = cursor.split(":");
+  if (!score || !/^\d+$/.test(score)) return undefined;
+  return { score: Number(score), id: id ?? "~" };
+}
+
+function parseRecord(json: string): RunRecord | undefined {
+  try {
+    const parsed = runRecordSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 

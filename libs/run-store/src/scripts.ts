@@ -14,7 +14,11 @@ local existing = redis.call('GET', KEYS[3])
 if existing then return {'duplicate', existing} end
 if KEYS[4] ~= '' then
   local active = redis.call('GET', KEYS[4])
-  if active then return {'active', active} end
+  if active then
+    -- a redelivery of this request must keep answering with the run it was given, even after that run ends
+    redis.call('SET', KEYS[3], active, 'PX', ARGV[4])
+    return {'active', active}
+  end
 end
 redis.call('HSET', KEYS[1], 'json', ARGV[1], 'v', 1)
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])

@@ -1,4 +1,5 @@
 import type { Logger } from "@orchestrator/observability";
+import { isRedisUnavailableError } from "@orchestrator/queue";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { HttpError } from "./http-error.js";
 
@@ -48,8 +49,16 @@ export function createErrorHandler(options: {
         res.status(400).json({ error: "request body was incomplete" });
         return;
     }
+    // other client errors raised by body parsing (e.g. a body that does not match its Content-Encoding)
+    const status = (err as { status?: unknown })?.status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      res
+        .status(status)
+        .json({ error: (err as { expose?: boolean }).expose ? (err as Error).message : "bad request" });
+      return;
+    }
     const e = err as Error;
-    if (!options.redisAvailable()) {
+    if (!options.redisAvailable() || isRedisUnavailableError(err) || isRedisUnavailableError(e?.cause)) {
       options.log.warn(
         { err: { name: e?.name, message: e?.message }, path: req.path },
         "request failed: Redis unavailable",

@@ -30,7 +30,7 @@ const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z
     .string()
-    .regex(/^\d{1,16}$/, "must be a cursor from a previous page")
+    .regex(/^\d{1,16}(?::[a-z0-9-]{1,64})?$/, "must be a cursor from a previous page")
     .optional(),
 });
 

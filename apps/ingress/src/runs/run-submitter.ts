@@ -1,7 +1,12 @@
 import type { RunRecord, RunRequest } from "@orchestrator/contracts";
 import type { Logger } from "@orchestrator/observability";
 import type { TypedQueue } from "@orchestrator/queue";
-import { type CreateRunResult, RunNotFoundError, type RunStore } from "@orchestrator/run-store";
+import {
+  type CreateRunResult,
+  InvalidRunRequestError,
+  RunNotFoundError,
+  type RunStore,
+} from "@orchestrator/run-store";
 import { HttpError, ServiceUnavailableError } from "../errors/http-error.js";
 import type { IngressMetrics } from "../metrics.js";
 import type { IssueIndex } from "./issue-index.js";
@@ -53,6 +58,7 @@ export class RunSubmitter {
         "recording the run",
       );
     } catch (err) {
+      if (err instanceof InvalidRunRequestError) throw new HttpError(422, err.message);
       if (err instanceof RunNotFoundError) {
         throw new HttpError(
           409,
