@@ -198,7 +198,8 @@ main().catch((err: unknown) => {
     explained ??
     (err instanceof KubeConfigError ||
     (err as Error)?.name === "RulesFileError" ||
-    (err as Error)?.name === "RedisNotInstalledError"
+    (err as Error)?.name === "RedisNotInstalledError" ||
+    (err as Error)?.name === "RedisUnreachableError"
       ? (err as Error).message
       : err instanceof Error
         ? (err.stack ?? err.message)

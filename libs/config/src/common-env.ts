@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duration, logLevel, positiveInt, redisUrl } from "./fields.js";
+import { duration, logLevel, nonNegativeInt, redisUrl } from "./fields.js";
 
 /** Variables every service reads. */
 export const commonEnv = {
@@ -20,7 +20,7 @@ export const commonEnv = {
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a Kubernetes namespace name")
     .default("default"),
   /** Runs waiting or active at once, across all services (0 = unlimited). */
-  MAX_CONCURRENT_RUNS: positiveInt(10),
+  MAX_CONCURRENT_RUNS: nonNegativeInt(10),
 } as const;
 
 /** Variables of services that serve HTTP. */

@@ -41,7 +41,9 @@ export function findKubeConfig(
       if (missing.length === files.length) {
         throw new KubeConfigError(`KUBECONFIG points to ${missing.join(", ")}, which does not exist`);
       }
-      kubeConfig.loadFromDefault();
+      // read the files named by the given environment (not process.env, which loadFromDefault would use);
+      // like kubectl, the first existing file supplies the current context
+      kubeConfig.loadFromFile(files.find((f) => existsSync(f))!);
       return { kubeConfig, source: "kubeconfig" };
     }
     if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -68,7 +69,9 @@ export async function startRedisServer(binary: string, port: number): Promise<Lo
       "--protected-mode",
       "yes",
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // its own process group: a terminal's Ctrl-C must not kill Redis before the services using it
+    // have closed (they would flood the log with connection errors); the exit hook still stops it
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
   child.stdout?.on("data", (d: Buffer) => {
@@ -77,7 +80,10 @@ export async function startRedisServer(binary: string, port: number): Promise<Lo
   child.stderr?.on("data", (d: Buffer) => {
     if (output.length < 10_000) output += d.toString();
   });
-  const killOnExit = () => child.kill("SIGKILL");
+  const killOnExit = () => {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.once("exit", killOnExit);
   try {
     await waitForPort(port, child, () => output);

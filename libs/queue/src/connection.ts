@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
+import { RedisUnreachableError } from "./redis-unreachable-error.js";
 
 export type RedisRole = "producer" | "worker" | "client";
 
@@ -26,7 +27,10 @@ export function createRedis(url: string, role: RedisRole, log?: Logger): Redis {
   redis.on("error", (err) => {
     if (Date.now() - lastLogged > 5000) {
       lastLogged = Date.now();
-      log?.warn({ err: { message: err.message }, role }, "redis connection error (check REDIS_URL)");
+      log?.warn(
+        { err: { name: err.name, message: err.message }, role },
+        "redis connection error (check REDIS_URL)",
+      );
     }
   });
   return redis;
@@ -52,9 +56,7 @@ export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<vo
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(
-        new Error(`Redis is unreachable after ${timeoutMs} ms: check REDIS_URL and that redis-server runs`),
-      );
+      reject(new RedisUnreachableError(timeoutMs));
     }, timeoutMs);
     const onReady = () => {
       cleanup();

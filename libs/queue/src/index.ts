@@ -1,4 +1,5 @@
 export * from "./connection.js";
 export * from "./queue-metrics.js";
 export * from "./queues.js";
+export * from "./redis-unreachable-error.js";
 export * from "./shutdown.js";

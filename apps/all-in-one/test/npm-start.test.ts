@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "@orchestrator/local-redis";
+import { afterEach, describe, expect, it } from "vitest";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.connect(port, "127.0.0.1");
+  });
+}
+
+let child: ChildProcess | undefined;
+let dataDir: string | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null) child.kill("SIGKILL");
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("npm start", () => {
+  it("runs the whole system on the embedded defaults, answers /health and /ready, and stops cleanly on SIGTERM", async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "orchestrator-start-"));
+    const port = await freePort();
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      SERVER_PORT: String(port),
+      SERVER_HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "info",
+      // no REDIS_URL, no KUBECONFIG, no API_TOKENS: everything embedded
+    };
+    child = spawn("npm", ["start", "--silent"], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await expect
+      .poll(async () => (await fetch(`${base}/ready`).catch(() => undefined))?.status, { timeout: 60_000, interval: 250 })
+      .toBe(200);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+
+    // it started its own Redis and the local runtime, and left a token for the CLI
+    const redisPort = Number(/redis:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    expect(redisPort).toBeGreaterThan(0);
+    expect(output).toContain('"runtime":"local"');
+    const token = (await readFile(join(dataDir, "api-token"), "utf8")).trim();
+    const runs = await fetch(`${base}/api/v1/runs`, { headers: { authorization: `Bearer ${token}` } });
+    expect(runs.status).toBe(200);
+
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await expect.poll(() => canConnect(port), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => canConnect(redisPort), { timeout: 10_000 }).toBe(false);
+  });
+});
