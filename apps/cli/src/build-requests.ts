@@ -206,8 +206,11 @@ function pickUser(
     notes.push(`GitHub user: ${git.user.login} (from ${git.user.from}; pass --github-user to change)`);
     return git.user.login;
   }
+  const why = git?.ignoredUserName
+    ? `git config user.name ${JSON.stringify(git.ignoredUserName)} is not a GitHub login`
+    : "it could not be detected";
   problems.push(
-    "--github-user is required: it could not be detected (set it once with `git config --global github.user <login>`)",
+    `--github-user is required: ${why}; pass --github-user <login> or set it once with \`git config --global github.user <login>\``,
   );
   return undefined;
 }

@@ -67,6 +67,50 @@ describe("resolveSettings", () => {
     expect(remote.token).toBeUndefined();
   });
 
+  it("takes the dev token from $DATA_DIR/api-token before .data/api-token, still only for loopback", () => {
+    const checkout = join(dir, "orchestrator");
+    mkdirSync(join(checkout, ".data"), { recursive: true });
+    writeFileSync(join(checkout, ".data", "api-token"), "default-dir-token\n");
+    const dataDir = join(dir, "elsewhere", "data");
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, "api-token"), "data-dir-token\n");
+
+    const absolute = resolveSettings({
+      env: { HOME: home, DATA_DIR: dataDir },
+      cwd: checkout,
+      cliRepoRoot: nowhere,
+    });
+    expect(absolute).toMatchObject({ token: "data-dir-token", tokenFrom: join(dataDir, "api-token") });
+
+    // a relative DATA_DIR, as `npm start` resolves it in the checkout, found from anywhere via the CLI's checkout
+    mkdirSync(join(checkout, "tmp-data"));
+    writeFileSync(join(checkout, "tmp-data", "api-token"), "relative-token\n");
+    const relative = resolveSettings({
+      env: { HOME: home, DATA_DIR: "tmp-data" },
+      cwd: nowhere,
+      cliRepoRoot: checkout,
+    });
+    expect(relative).toMatchObject({
+      token: "relative-token",
+      tokenFrom: join(checkout, "tmp-data", "api-token"),
+    });
+
+    // DATA_DIR without a token file there: the .data/api-token search still applies
+    const fallback = resolveSettings({
+      env: { HOME: home, DATA_DIR: join(dir, "empty") },
+      cwd: checkout,
+      cliRepoRoot: nowhere,
+    });
+    expect(fallback.token).toBe("default-dir-token");
+
+    const remote = resolveSettings({
+      env: { HOME: home, DATA_DIR: dataDir, ORCHESTRATOR_API_URL: "https://orchestrator.example.com" },
+      cwd: checkout,
+      cliRepoRoot: checkout,
+    });
+    expect(remote.token).toBeUndefined();
+  });
+
   it("names the file when the config is not JSON, and the variable when the URL is not http", () => {
     writeFileSync(join(home, ".config", "orchestrator", "config.json"), "{ token: ");
     expect(() => resolveSettings({ env: { HOME: home }, cwd: nowhere })).toThrow(

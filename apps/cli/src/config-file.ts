@@ -7,8 +7,11 @@ import { UsageError } from "./usage-error.js";
 /** The local all-in-one server (`npm start`) listens here. */
 export const DEFAULT_API_URL = "http://localhost:8080";
 
-/** Where `npm start` writes the random token of the local server, relative to the orchestrator checkout. */
-export const DEV_TOKEN_FILE = join(".data", "api-token");
+/** Where `npm start` writes the random token of the local server: `$DATA_DIR/api-token`, DATA_DIR defaulting to `.data`. */
+export const DEV_TOKEN_NAME = "api-token";
+
+/** The dev token file for the default DATA_DIR, relative to the server's working directory (the checkout). */
+export const DEV_TOKEN_FILE = join(".data", DEV_TOKEN_NAME);
 
 /** `~/.config/orchestrator/config.json`: `{ "apiUrl": "https://…", "token": "…" }`. */
 export interface ConfigFile {
@@ -38,9 +41,11 @@ export interface ResolveSettingsInput {
  *
  * API URL: `--api-url` › `ORCHESTRATOR_API_URL` › config file `apiUrl` › `http://localhost:8080`.
  *
- * Token: `ORCHESTRATOR_TOKEN` › config file `token` › `.data/api-token` of the local all-in-one server,
- * looked for in the current directory and its parents, then in the orchestrator checkout this CLI runs
- * from. The dev token file is only used for a loopback API URL, so it is never sent to another host.
+ * Token: `ORCHESTRATOR_TOKEN` › config file `token` › the dev token of the local all-in-one server:
+ * `$DATA_DIR/api-token` when DATA_DIR is set (a relative DATA_DIR against the current directory, then the
+ * orchestrator checkout this CLI runs from), then `.data/api-token` in the current directory and its parents,
+ * then in that checkout. The dev token file is only used for a loopback API URL, so it is never sent to
+ * another host.
  *
  * Config file: `ORCHESTRATOR_CONFIG` › `$XDG_CONFIG_HOME/orchestrator/config.json` › `~/.config/orchestrator/config.json`.
  */
@@ -69,7 +74,7 @@ export function resolveSettings(input: ResolveSettingsInput): Settings {
     return { ...settings, token: env.ORCHESTRATOR_TOKEN, tokenFrom: "ORCHESTRATOR_TOKEN" };
   if (file.token) return { ...settings, token: file.token, tokenFrom: path };
   if (isLoopback(apiUrl)) {
-    const devToken = findDevToken(input.cwd, input.cliRepoRoot ?? cliRepoRoot());
+    const devToken = findDevToken(devTokenCandidates(input.cwd, input.cliRepoRoot ?? cliRepoRoot(), env));
     if (devToken) return { ...settings, token: devToken.token, tokenFrom: devToken.path };
   }
   return settings;
@@ -119,13 +124,30 @@ function readConfigFile(env: Readonly<Record<string, string | undefined>>): {
   };
 }
 
-function findDevToken(cwd: string, repoRoot: string): { token: string; path: string } | undefined {
+/** Where a local `npm start` may have written its token, in the order they are tried. */
+function devTokenCandidates(
+  cwd: string,
+  repoRoot: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
   const candidates: string[] = [];
+  // `npm start` resolves DATA_DIR against its own working directory, which the CLI cannot know: the
+  // current directory and the checkout are where it most likely ran
+  if (env.DATA_DIR) {
+    candidates.push(
+      resolve(cwd, env.DATA_DIR, DEV_TOKEN_NAME),
+      resolve(repoRoot, env.DATA_DIR, DEV_TOKEN_NAME),
+    );
+  }
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     candidates.push(join(dir, DEV_TOKEN_FILE));
     if (dirname(dir) === dir) break;
   }
   candidates.push(join(repoRoot, DEV_TOKEN_FILE));
+  return [...new Set(candidates)];
+}
+
+function findDevToken(candidates: readonly string[]): { token: string; path: string } | undefined {
   for (const path of candidates) {
     if (!existsSync(path)) continue;
     const token = readFileSync(path, "utf8").trim();

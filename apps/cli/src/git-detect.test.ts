@@ -2,21 +2,21 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGitFixture, type GitFixture, ORIGIN_URL } from "../test/git-fixture.js";
-import { detectGit, sanitiseLogin, stripCredentials } from "./git-detect.js";
+import { detectGit, stripCredentials } from "./git-detect.js";
 
 let fx: GitFixture | undefined;
 afterEach(() => fx?.cleanup());
 
 describe("detectGit", () => {
   it("reads origin, branch, the directory relative to the root and the user from a checkout", () => {
-    fx = createGitFixture({ userName: "Jane Doe" });
+    fx = createGitFixture({ userName: "jdoe" });
     const sub = join(fx.repo, "_projects", "trader");
     expect(detectGit(sub, fx.env)).toEqual({
       root: fx.repo,
       relativeDir: "_projects/trader",
       originUrl: ORIGIN_URL,
       branch: "main",
-      user: { login: "Jane-Doe", from: "git config user.name" },
+      user: { login: "jdoe", from: "git config user.name" },
     });
     expect(detectGit(fx.repo, fx.env)?.relativeDir).toBe(".");
   });
@@ -29,6 +29,13 @@ describe("detectGit", () => {
     expect(detectGit(fx.repo, fx.env)?.user).toBeUndefined();
   });
 
+  it("never turns a display name into a guessed login", () => {
+    fx = createGitFixture({ userName: "Jane Doe" });
+    const context = detectGit(fx.repo, fx.env);
+    expect(context?.user).toBeUndefined();
+    expect(context?.ignoredUserName).toBe("Jane Doe");
+  });
+
   it("finds nothing outside a checkout", () => {
     fx = createGitFixture();
     const outside = join(fx.home, "elsewhere");
@@ -37,13 +44,7 @@ describe("detectGit", () => {
   });
 });
 
-describe("sanitiseLogin and stripCredentials", () => {
-  it("turns a display name into a GitHub-shaped login", () => {
-    expect(sanitiseLogin("Jane Doe")).toBe("Jane-Doe");
-    expect(sanitiseLogin("  José  Müller ")).toBe("Jose-Muller");
-    expect(sanitiseLogin("!!!")).toBeUndefined();
-  });
-
+describe("stripCredentials", () => {
   it("drops credentials embedded in an https origin", () => {
     expect(stripCredentials("https://x-access-token:ghp_secret@github.com/acme/trader.git")).toBe(
       "https://github.com/acme/trader.git",

@@ -38,6 +38,8 @@ export interface GitContext {
   branch?: string;
   /** GitHub login and where it came from */
   user?: { login: string; from: string };
+  /** `git config user.name` when it is a display name, not a login (so not used as one) */
+  ignoredUserName?: string;
 }
 
 /** Reads the checkout around `cwd`; undefined outside a git work tree (or without git). */
@@ -53,34 +55,27 @@ export function detectGit(cwd: string, env: Env): GitContext | undefined {
   const branch = git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd, env);
   if (branch.ok && branch.stdout) context.branch = branch.stdout;
   const user = detectGithubUser(cwd, env);
-  if (user) context.user = user;
+  if (user && "login" in user) context.user = user;
+  else if (user) context.ignoredUserName = user.ignoredName;
   return context;
 }
 
 /**
- * `git config github.user` (the hub/gh convention), else `git config user.name` made into a login
- * ("Jane Doe" → "Jane-Doe"). Never a made-up default: without either the caller asks for --github-user.
+ * `git config github.user` (the hub/gh convention), else `git config user.name` when it already is a valid
+ * GitHub login (no spaces). A display name such as "Jane Doe" is never turned into a guessed login: without
+ * a login the caller asks for --github-user, naming the display name it ignored.
  */
-export function detectGithubUser(cwd: string, env: Env): { login: string; from: string } | undefined {
+export function detectGithubUser(
+  cwd: string,
+  env: Env,
+): { login: string; from: string } | { ignoredName: string } | undefined {
   const explicit = git(["config", "--get", "github.user"], cwd, env);
   if (explicit.ok && GITHUB_USER_RE.test(explicit.stdout))
     return { login: explicit.stdout, from: "git config github.user" };
   const name = git(["config", "--get", "user.name"], cwd, env);
-  if (!name.ok) return undefined;
-  const login = sanitiseLogin(name.stdout);
-  return login ? { login, from: "git config user.name" } : undefined;
-}
-
-export function sanitiseLogin(name: string): string | undefined {
-  const login = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/[^A-Za-z0-9-]+/g, "-")
-    .replace(/-{2,}/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 39)
-    .replace(/-+$/, "");
-  return login && GITHUB_USER_RE.test(login) ? login : undefined;
+  if (!name.ok || !name.stdout) return undefined;
+  if (GITHUB_USER_RE.test(name.stdout)) return { login: name.stdout, from: "git config user.name" };
+  return { ignoredName: name.stdout };
 }
 
 /** `https://user:token@host/…` → `https://host/…`: a credential must never travel in a run request. */

@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import {
+  NotAnOrchestratorApiError,
   OrchestratorApiError,
   type OrchestratorClient,
   OrchestratorConnectionError,
@@ -101,7 +102,9 @@ function ok(value: unknown): CallToolResult {
 /** API errors come back as tool errors carrying the server's reason, so the agent can correct its call. */
 function failure(err: unknown): CallToolResult {
   let text: string;
-  if (err instanceof OrchestratorApiError) {
+  if (err instanceof NotAnOrchestratorApiError) {
+    text = err.message;
+  } else if (err instanceof OrchestratorApiError) {
     text = `the orchestrator API refused (HTTP ${err.status}): ${err.message}`;
     for (const d of err.details) text += `\n- ${d.path}: ${d.message}`;
   } else if (err instanceof OrchestratorConnectionError || err instanceof OrchestratorTimeoutError) {

@@ -1,15 +1,23 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
+import { CliContext } from "./cli-context.js";
 import type { CliIo } from "./cli-io.js";
-import { runCli } from "./program.js";
+import { buildProgram, runCli } from "./program.js";
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    env: { HOME: "/nonexistent", ORCHESTRATOR_API_URL: "http://127.0.0.1:1" },
+    env: { HOME: "/nonexistent", ORCHESTRATOR_API_URL: "http://127.0.0.1:1", ...extraEnv },
     cwd: "/",
     isTTY: false,
   };
@@ -30,6 +38,67 @@ describe("the command tree", () => {
     const code1 = await run(["task", "code", "--help"]);
     expect(code1.stdout).toContain("--env-from-secret <NAME:SECRET:KEY>");
     expect(code1.stdout).toContain("--platform-repository-url <url>");
+  });
+
+  it("ends every command's --help with examples of that command", async () => {
+    const silent: CliIo = {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      env: {},
+      cwd: "/",
+      isTTY: false,
+    };
+    const paths: string[][] = [];
+    const walk = (command: Command, path: string[]) => {
+      paths.push(path);
+      for (const sub of command.commands) walk(sub, [...path, sub.name()]);
+    };
+    walk(buildProgram(new CliContext(silent)), []);
+    // every command the README lists, so a command dropped from the tree fails here too
+    expect(paths.map((p) => p.join(" "))).toEqual(
+      expect.arrayContaining([
+        "task docs",
+        "task code",
+        "runs",
+        "runs list",
+        "runs get",
+        "runs logs",
+        "runs cancel",
+        "runs retry",
+        "runs watch",
+        "render",
+        "render docs",
+        "render code",
+        "mcp",
+        "config",
+        "completion",
+      ]),
+    );
+    for (const path of paths) {
+      const { code, stdout } = await run([...path, "--help"]);
+      expect(code, path.join(" ")).toBe(0);
+      const examples = stdout.split("\nExamples:\n")[1];
+      expect(examples, `orchestrator ${path.join(" ")} --help has no Examples: section`).toBeDefined();
+      expect(examples, path.join(" ")).toMatch(/^ {2}\$ /);
+      expect(examples, path.join(" ")).toContain(["orchestrator", ...path].join(" "));
+    }
+  });
+
+  it("config shows the dev token found in $DATA_DIR/api-token of a local npm start", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "orchestrator-cli-data-"));
+    try {
+      writeFileSync(join(dataDir, "api-token"), "dev-token\n");
+      const { code, stdout } = await run(["config"], { DATA_DIR: dataDir });
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Token:       set (from ${join(dataDir, "api-token")})`);
+      const remote = await run(["config"], {
+        DATA_DIR: dataDir,
+        ORCHESTRATOR_API_URL: "https://orchestrator.example.com",
+      });
+      expect(remote.stdout).toContain("Token:       none");
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it.each(["bash", "zsh"])(

@@ -1,4 +1,5 @@
 import {
+  NotAnOrchestratorApiError,
   OrchestratorApiError,
   OrchestratorConnectionError,
   OrchestratorTimeoutError,
@@ -12,6 +13,7 @@ import { registerRenderCommand } from "./commands/render.js";
 import { registerRunsCommands } from "./commands/runs.js";
 import { registerTaskCommands } from "./commands/task.js";
 import { EXIT } from "./exit-codes.js";
+import { HintedError } from "./hinted-error.js";
 import { OUTPUT_FORMATS } from "./output.js";
 import { UsageError } from "./usage-error.js";
 import { CLI_VERSION } from "./version.js";
@@ -25,8 +27,8 @@ Examples:
   $ orchestrator render code 1 --service trader --repo git@github.com:acme/trader.git --github-user octocat --out /tmp/r
 
 API URL: --api-url › ORCHESTRATOR_API_URL › "apiUrl" in the config file › http://localhost:8080
-Token:   ORCHESTRATOR_TOKEN › "token" in the config file › .data/api-token of a local \`npm start\`
-         (only for a localhost API URL)
+Token:   ORCHESTRATOR_TOKEN › "token" in the config file › $DATA_DIR/api-token, then .data/api-token,
+         of a local \`npm start\` (only for a localhost API URL)
 Config file: ORCHESTRATOR_CONFIG › $XDG_CONFIG_HOME/orchestrator/config.json › ~/.config/orchestrator/config.json
              e.g. {"apiUrl": "https://orchestrator.example.com", "token": "…"}
 
@@ -103,9 +105,19 @@ function report(err: unknown, io: CliIo): number {
     io.stderr.write("(add --help for usage)\n");
     return EXIT.usage;
   }
+  if (err instanceof HintedError) {
+    const code = report(err.cause, io);
+    io.stderr.write(`${err.hint}\n`);
+    return code;
+  }
   if (err instanceof CheckFailedError) {
     error(err.message);
     io.stderr.write("Nothing was sent.\n");
+    return EXIT.failure;
+  }
+  if (err instanceof NotAnOrchestratorApiError) {
+    // one line naming the URL and status; never the other server's page
+    error(err.message);
     return EXIT.failure;
   }
   if (err instanceof OrchestratorApiError) {

@@ -153,6 +153,7 @@ describe("with the API's log reader missing", () => {
     expect(early.stderr).toContain(
       `error: run ${id} is Queued: only a finished run can be retried (HTTP 409)`,
     );
+    expect(early.stderr).not.toContain("--force");
     await drive(h.runStore, id, ["Rendering", "Dispatched", "Pending", "Running", "Failed"], {
       result: { reason: "tests failed" },
     });
@@ -163,6 +164,22 @@ describe("with the API's log reader missing", () => {
     const next = await h.runStore.get(answer.runId);
     expect(next?.attempt).toBe(2);
     expect(next?.request).toMatchObject({ contextVersion: 2, continueSession: true, retryOf: id });
+  });
+
+  it("runs retry of a succeeded run shows the server's reason and points at --force", async () => {
+    const id = await createRun(env);
+    await drive(h.runStore, id, ["Rendering", "Dispatched", "Pending", "Running", "Succeeded"], {
+      result: { outcome: "succeeded" },
+    });
+    const refused = await runCli(["runs", "retry", id, "--no-watch"], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `error: run ${id} succeeded: add ?force=true to run it again (HTTP 409)\n` +
+        "use --force to retry a succeeded run\n",
+    );
+    const forced = await runCli(["runs", "retry", id, "--force", "--no-watch", "-o", "json"], { env });
+    expect(forced.code).toBe(0);
+    expect((JSON.parse(forced.stdout) as { retryOf: string }).retryOf).toBe(id);
   });
 
   it("runs logs prints the server's reason when logs are not available", async () => {

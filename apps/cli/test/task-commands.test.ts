@@ -1,4 +1,6 @@
 import { rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { CodeRunRequest, DocsRunRequest, RunRecord } from "@orchestrator/contracts";
 import { freePort } from "@orchestrator/local-redis";
@@ -293,12 +295,35 @@ describe("orchestrator task code", () => {
   });
 });
 
+describe("pointed at a server that is not the orchestrator API", () => {
+  it("prints one line naming the URL and status, not the server's HTML page", async () => {
+    const page = `<!DOCTYPE html><html><head><title>404 Not Found</title></head>\n<body>\n${"<p>nothing here</p>\n".repeat(100)}</body></html>\n`;
+    const server = createServer((_req, res) => {
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end(page);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const result = await runCli(["runs", "list", "--api-url", url], { env });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(
+        `error: ${url} does not look like an orchestrator API (HTTP 404); check --api-url or ORCHESTRATOR_API_URL\n`,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe("orchestrator task docs", () => {
   let fx: GitFixture;
   afterEach(() => fx?.cleanup());
 
   it("runs the seed's example from the repository root, detecting the rest from git", async () => {
-    fx = createGitFixture({ userName: "Jane Doe" });
+    fx = createGitFixture({ userName: "jane-doe" });
     const result = await runCli(
       [
         "task",
@@ -314,7 +339,7 @@ describe("orchestrator task docs", () => {
       { cwd: fx.repo, env: { ...env, ...fx.env } },
     );
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain("GitHub user: Jane-Doe (from git config user.name");
+    expect(result.stderr).toContain("GitHub user: jane-doe (from git config user.name");
     expect(result.stderr).toContain(
       "_projects/trader/.taskmaster/tasks/tasks.json: 1 task(s), pushed to origin/main",
     );
@@ -324,7 +349,7 @@ describe("orchestrator task docs", () => {
       repositoryUrl: ORIGIN_URL,
       sourceBranch: "main",
       workingDirectory: "_projects/trader",
-      githubUser: "Jane-Doe",
+      githubUser: "jane-doe",
       model: "claude-opus-4-20250514",
       source: { type: "cli" },
     });
@@ -401,5 +426,22 @@ describe("orchestrator task docs", () => {
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--github-user is required");
+    expect(result.stderr).toContain("git config --global github.user <login>");
+  });
+
+  it("does not guess a login from a display name in user.name, and says which flag to pass", async () => {
+    fx = createGitFixture({ userName: "Jane Doe" });
+    const before = await runCount();
+    const result = await runCli(["task", "docs", "-w", "_projects/trader", "--no-watch"], {
+      cwd: fx.repo,
+      env: { ...env, ...fx.env },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'error: --github-user is required: git config user.name "Jane Doe" is not a GitHub login; ' +
+        "pass --github-user <login> or set it once with `git config --global github.user <login>`",
+    );
+    expect(result.stderr).not.toContain("Jane-Doe");
+    expect(await runCount()).toBe(before);
   });
 });

@@ -4,6 +4,7 @@ import type { RunPhase, RunRecord } from "@orchestrator/contracts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunUpdate } from "./api-types.js";
 import { createOrchestratorClient } from "./create-orchestrator-client.js";
+import { NotAnOrchestratorApiError } from "./not-an-orchestrator-api-error.js";
 import { OrchestratorApiError } from "./orchestrator-api-error.js";
 import { OrchestratorConnectionError } from "./orchestrator-connection-error.js";
 import { OrchestratorTimeoutError } from "./orchestrator-timeout-error.js";
@@ -146,6 +147,33 @@ describe("createOrchestratorClient", () => {
       details: [{ path: "service", message: "must match ^[a-z0-9-]{1,63}$" }],
     });
     expect(seen).toHaveLength(1);
+  });
+
+  it("says the URL is not an orchestrator API in one line instead of returning another server's page", async () => {
+    const page = `<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>\n<body>${"x".repeat(2000)}</body></html>`;
+    handler = (_req, res) => {
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end(page);
+    };
+    const error = await client()
+      .get("run-abc")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotAnOrchestratorApiError);
+    expect(error).toBeInstanceOf(OrchestratorApiError);
+    expect((error as NotAnOrchestratorApiError).status).toBe(404);
+    expect((error as Error).message).toBe(
+      `${baseUrl} does not look like an orchestrator API (HTTP 404); check --api-url or ORCHESTRATOR_API_URL`,
+    );
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(page);
+    };
+    const ok = await client()
+      .list()
+      .catch((e: unknown) => e);
+    expect((ok as Error).message).toBe(
+      `${baseUrl} does not look like an orchestrator API (HTTP 200); check --api-url or ORCHESTRATOR_API_URL`,
+    );
   });
 
   it("names the URL and the way to change it when nothing listens", async () => {

@@ -1,3 +1,4 @@
+import { NotAnOrchestratorApiError } from "./not-an-orchestrator-api-error.js";
 import { type ApiErrorDetail, OrchestratorApiError } from "./orchestrator-api-error.js";
 import { OrchestratorConnectionError } from "./orchestrator-connection-error.js";
 
@@ -84,7 +85,7 @@ export class HttpTransport {
         await delay(retryAfterMs(response) ?? this.backoff(attempt), request.signal);
         continue;
       }
-      throw await toApiError(response);
+      throw await toApiError(response, this.baseUrl);
     }
   }
 
@@ -94,12 +95,7 @@ export class HttpTransport {
     try {
       return JSON.parse(text) as T;
     } catch (err) {
-      throw new OrchestratorApiError(
-        response.status,
-        `the API at ${this.baseUrl} answered ${request.method} ${request.path} with something that is not JSON: ${text.slice(0, 200)}`,
-        [],
-        { cause: err },
-      );
+      throw new NotAnOrchestratorApiError(this.baseUrl, response.status, { cause: err });
     }
   }
 
@@ -108,26 +104,35 @@ export class HttpTransport {
   }
 }
 
-/** Turns an error answer into an {@link OrchestratorApiError} carrying the server's reason. */
-export async function toApiError(response: Response): Promise<OrchestratorApiError> {
+/**
+ * Turns an error answer into an {@link OrchestratorApiError} carrying the server's reason. The API always
+ * answers errors in JSON; any other body (an HTML page, plain text) means `baseUrl` is some other server,
+ * reported as a {@link NotAnOrchestratorApiError} rather than by dumping the page.
+ */
+export async function toApiError(response: Response, baseUrl: string): Promise<OrchestratorApiError> {
   const text = await response.text().catch(() => "");
-  let message = text.trim().slice(0, 500) || `${response.status} ${response.statusText}`.trim();
-  let details: ApiErrorDetail[] = [];
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as { error?: unknown; message?: unknown; details?: unknown };
-    if (typeof parsed.error === "string") message = parsed.error;
-    else if (typeof parsed.message === "string") message = parsed.message;
-    if (Array.isArray(parsed.details)) {
-      details = parsed.details.flatMap((d: unknown) => {
-        if (typeof d !== "object" || d === null) return [];
-        const { path, message: m } = d as { path?: unknown; message?: unknown };
-        return typeof m === "string"
-          ? [{ path: Array.isArray(path) ? path.join(".") : String(path ?? ""), message: m }]
-          : [];
-      });
-    }
-  } catch {
-    // not JSON (a proxy's HTML page, plain text): the text itself is the best reason we have
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return new NotAnOrchestratorApiError(baseUrl, response.status, { cause: err });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return new NotAnOrchestratorApiError(baseUrl, response.status);
+  }
+  const body = parsed as { error?: unknown; message?: unknown; details?: unknown };
+  let message = `${response.status} ${response.statusText}`.trim();
+  if (typeof body.error === "string") message = body.error;
+  else if (typeof body.message === "string") message = body.message;
+  let details: ApiErrorDetail[] = [];
+  if (Array.isArray(body.details)) {
+    details = body.details.flatMap((d: unknown) => {
+      if (typeof d !== "object" || d === null) return [];
+      const { path, message: m } = d as { path?: unknown; message?: unknown };
+      return typeof m === "string"
+        ? [{ path: Array.isArray(path) ? path.join(".") : String(path ?? ""), message: m }]
+        : [];
+    });
   }
   return new OrchestratorApiError(response.status, message, details);
 }

@@ -6,7 +6,8 @@ export interface ApiErrorDetail {
 
 /** The API answered with an error status. `message` is the server's own reason. */
 export class OrchestratorApiError extends Error {
-  override readonly name = "OrchestratorApiError";
+  // widened to string so subclasses (NotAnOrchestratorApiError) can name themselves
+  override readonly name: string = "OrchestratorApiError";
   constructor(
     /** HTTP status */
     readonly status: number,

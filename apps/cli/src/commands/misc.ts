@@ -3,6 +3,7 @@ import { Argument, type Command } from "commander";
 import type { CliContext } from "../cli-context.js";
 import { completionScript } from "../completion-script.js";
 import { configFilePath } from "../config-file.js";
+import { examples } from "../help-examples.js";
 import { printJson } from "../output.js";
 import { CLI_VERSION } from "../version.js";
 
@@ -13,9 +14,11 @@ export function registerMiscCommands(program: Command, ctx: CliContext): void {
     .addHelpText(
       "after",
       `
-stdout carries the protocol; diagnostics go to stderr. Add it to an MCP client, e.g. Claude Code:
-  $ claude mcp add orchestrator -e ORCHESTRATOR_API_URL=https://orchestrator.example.com \\
-      -e ORCHESTRATOR_TOKEN=… -- npx orchestrator mcp`,
+stdout carries the protocol; diagnostics go to stderr. Add it to an MCP client, e.g. Claude Code.
+${examples(
+  "claude mcp add orchestrator -e ORCHESTRATOR_API_URL=https://orchestrator.example.com \\\n      -e ORCHESTRATOR_TOKEN=… -- npx orchestrator mcp",
+  "orchestrator mcp --api-url http://localhost:8080",
+)}`,
     )
     .action(async (_flags: unknown, command: Command) => {
       // loaded here: the MCP SDK is the heaviest import, and only this command needs it
@@ -61,6 +64,14 @@ Examples:
   program
     .command("config")
     .description("show which API URL and token the CLI uses, and where they come from")
+    .addHelpText(
+      "after",
+      examples(
+        "orchestrator config",
+        "ORCHESTRATOR_API_URL=https://orchestrator.example.com orchestrator config -o json",
+        "DATA_DIR=/srv/orchestrator-data orchestrator config",
+      ),
+    )
     .action((_flags: unknown, command: Command) => {
       const settings = ctx.settings(command);
       const view = {

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { type CodeFlags, type DocsFlags, resolveCodeRequest, resolveDocsRequest } from "../build-requests.js";
 import type { CliContext } from "../cli-context.js";
 import { intArg } from "../flag-values.js";
+import { examples } from "../help-examples.js";
 import { printJson } from "../output.js";
 import { toLocalRunRequest } from "../render-request.js";
 import { UsageError } from "../usage-error.js";
@@ -54,7 +55,14 @@ Examples:
 export function registerRenderCommand(program: Command, ctx: CliContext): void {
   const render = program
     .command("render")
-    .description("render a run's templates locally into a directory (no server needed)");
+    .description("render a run's templates locally into a directory (no server needed)")
+    .addHelpText(
+      "after",
+      examples(
+        "orchestrator render docs --working-directory _projects/trader --out /tmp/docs-render",
+        "orchestrator render code 1 --service trader --repo git@github.com:acme/trader.git --github-user octocat --out /tmp/r",
+      ),
+    );
 
   addRenderOptions(addDocsOptions(render.command("docs")))
     .description("render the files of a docs run")

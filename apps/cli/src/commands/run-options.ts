@@ -18,7 +18,7 @@ export function addDocsOptions(command: Command): Command {
     )
     .option(
       "--github-user <login>",
-      "GitHub user whose credentials the agent uses (default: git config github.user, then user.name)",
+      "GitHub user whose credentials the agent uses (default: git config github.user, or user.name if it is a login)",
     );
 }
 
@@ -47,7 +47,7 @@ export function addCodeOptions(command: Command): Command {
     .option("--branch <branch>", "base branch of the destination repository (default: main)")
     .option(
       "--github-user <login>",
-      "GitHub user whose credentials the agent uses (default: git config github.user, then user.name)",
+      "GitHub user whose credentials the agent uses (default: git config github.user, or user.name if it is a login)",
     )
     .option("-w, --working-directory <dir>", "directory the agent works in, relative to the repository root")
     .option("-m, --model <model>", "model id or alias (opus, sonnet); default: the server's code model")

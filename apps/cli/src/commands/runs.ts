@@ -1,3 +1,4 @@
+import { OrchestratorApiError } from "@orchestrator/client";
 import {
   RUN_KINDS,
   RUN_PHASES,
@@ -9,6 +10,8 @@ import {
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CliContext } from "../cli-context.js";
 import { intArg } from "../flag-values.js";
+import { examples, EXAMPLE_RUN_ID as RUN } from "../help-examples.js";
+import { HintedError } from "../hinted-error.js";
 import { formatRunDetails, formatRunList, printJson } from "../output.js";
 import { exitCodeFor, watchRun } from "../watch.js";
 import { addWatchOptions } from "./run-options.js";
@@ -22,7 +25,20 @@ function phaseArg(value: string): RunPhase {
 }
 
 export function registerRunsCommands(program: Command, ctx: CliContext): void {
-  const runs = program.command("runs").description("list, inspect, follow, cancel and retry runs");
+  const runs = program
+    .command("runs")
+    .description("list, inspect, follow, cancel and retry runs")
+    .addHelpText(
+      "after",
+      examples(
+        "orchestrator runs list --phase Running",
+        `orchestrator runs get ${RUN}`,
+        `orchestrator runs logs ${RUN} --follow`,
+        `orchestrator runs watch ${RUN}`,
+        `orchestrator runs cancel ${RUN}`,
+        `orchestrator runs retry ${RUN}`,
+      ),
+    );
 
   runs
     .command("list")
@@ -38,7 +54,11 @@ export function registerRunsCommands(program: Command, ctx: CliContext): void {
     .option("--cursor <cursor>", "the next page (printed after a full page)")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ orchestrator runs list --phase Running\n  $ orchestrator runs list --kind code -o json",
+      examples(
+        "orchestrator runs list --phase Running",
+        "orchestrator runs list --kind code --source github --limit 10",
+        "orchestrator runs list --repository acme/trader -o json",
+      ),
     )
     .action(
       async (
@@ -66,6 +86,13 @@ export function registerRunsCommands(program: Command, ctx: CliContext): void {
     .command("get")
     .description("show a run: request, timeline, result and pull request")
     .argument("<runId>", "run id")
+    .addHelpText(
+      "after",
+      examples(
+        `orchestrator runs get ${RUN}`,
+        `orchestrator runs get ${RUN} -o json | jq -r .result.pullRequestUrl`,
+      ),
+    )
     .action(async (runId: string, _flags: unknown, command: Command) => {
       const run = await ctx.client(command).get(runId, { signal: ctx.io.signal });
       if (ctx.json(command)) printJson(ctx.io.stdout, run);
@@ -78,6 +105,13 @@ export function registerRunsCommands(program: Command, ctx: CliContext): void {
     .argument("<runId>", "run id")
     .option("-f, --follow", "keep printing while the run is active")
     .option("--tail <n>", "only the last n lines", intArg(1, 1_000_000))
+    .addHelpText(
+      "after",
+      examples(
+        `orchestrator runs logs ${RUN} --follow`,
+        `orchestrator runs logs ${RUN} --tail 200 > agent.log`,
+      ),
+    )
     .action(async (runId: string, flags: { follow?: boolean; tail?: number }, command: Command) => {
       const stream = ctx.client(command).logs(runId, {
         follow: flags.follow ?? false,
@@ -91,6 +125,13 @@ export function registerRunsCommands(program: Command, ctx: CliContext): void {
     .command("watch")
     .description("follow a run until it ends; the exit code tells how (0 Succeeded, 1 Failed, 3 Cancelled)")
     .argument("<runId>", "run id")
+    .addHelpText(
+      "after",
+      examples(
+        `orchestrator runs watch ${RUN}`,
+        `orchestrator runs watch ${RUN} -o json > final-run.json && echo succeeded`,
+      ),
+    )
     .action(async (runId: string, _flags: unknown, command: Command) => {
       const json = ctx.json(command);
       const run = await watchRun(ctx.client(command), runId, {
@@ -106,6 +147,13 @@ export function registerRunsCommands(program: Command, ctx: CliContext): void {
     .command("cancel")
     .description("ask for a run to be stopped (its Job is deleted; the run ends Cancelled)")
     .argument("<runId>", "run id")
+    .addHelpText(
+      "after",
+      examples(
+        `orchestrator runs cancel ${RUN}`,
+        `orchestrator runs cancel ${RUN} && orchestrator runs watch ${RUN}`,
+      ),
+    )
     .action(async (runId: string, _flags: unknown, command: Command) => {
       const answer = await ctx.client(command).cancel(runId, { signal: ctx.io.signal });
       if (ctx.json(command)) printJson(ctx.io.stdout, answer);
@@ -117,11 +165,27 @@ export function registerRunsCommands(program: Command, ctx: CliContext): void {
       .command("retry")
       .description("start the next attempt of a finished run (code runs continue the session)")
       .argument("<runId>", "run id")
-      .option("--force", "retry a run that succeeded, too"),
+      .option("--force", "retry a run that succeeded, too")
+      .addHelpText(
+        "after",
+        examples(`orchestrator runs retry ${RUN}`, `orchestrator runs retry ${RUN} --force --no-watch`),
+      ),
   ).action(async (runId: string, flags: { watch?: boolean; force?: boolean }, command: Command) => {
     const answer = await ctx
       .client(command)
-      .retry(runId, { signal: ctx.io.signal, force: flags.force ?? false });
+      .retry(runId, { signal: ctx.io.signal, force: flags.force ?? false })
+      .catch((err: unknown) => {
+        // the API asks for `?force=true` to retry a succeeded run; on the command line that is --force.
+        // Only the reason text tells this 409 from "not finished yet", so the hint keys on it.
+        if (
+          err instanceof OrchestratorApiError &&
+          err.status === 409 &&
+          !flags.force &&
+          /\bforce\b/i.test(err.message)
+        )
+          throw new HintedError("use --force to retry a succeeded run", { cause: err });
+        throw err;
+      });
     if (!ctx.json(command)) ctx.note(`retry of ${answer.retryOf}`);
     await announceAndFollow(ctx, command, answer, flags.watch);
   });

@@ -7,6 +7,7 @@ import {
   sameRepository,
 } from "../build-requests.js";
 import type { CliContext } from "../cli-context.js";
+import { examples } from "../help-examples.js";
 import { checkTaskmaster } from "../taskmaster-check.js";
 import { addCodeOptions, addDocsOptions, addWatchOptions } from "./run-options.js";
 import { submitRun } from "./submit.js";
@@ -16,7 +17,16 @@ The run id is printed at once. On a terminal (or with --watch) the run is follow
 the exit code tells how: 0 Succeeded, 1 Failed, 3 Cancelled. --no-watch returns at once.`;
 
 export function registerTaskCommands(program: Command, ctx: CliContext): void {
-  const task = program.command("task").description("start an agent run for a Task Master project");
+  const task = program
+    .command("task")
+    .description("start an agent run for a Task Master project")
+    .addHelpText(
+      "after",
+      examples(
+        "orchestrator task docs --working-directory _projects/trader --model opus",
+        "orchestrator task code 1 --service trader --repo git@github.com:5dlabs/platform.git --github-user swe-1-5dlabs",
+      ),
+    );
 
   addWatchOptions(addDocsOptions(task.command("docs")))
     .description("generate documentation for the Task Master tasks of a project")
