@@ -20,7 +20,7 @@ describe("run API: the original service's endpoints", () => {
         docs_project_directory: "_projects/trader",
         working_directory: null,
         github_user: "swe-1-5dlabs",
-        local_tools: "filesystem, git",
+        local_tools: "filesystem, read_file",
         remote_tools: ["github"],
         tool_config: "minimal",
         context_version: 2,
@@ -40,7 +40,7 @@ describe("run API: the original service's endpoints", () => {
       taskId: 7,
       docsProjectDirectory: "_projects/trader",
       workingDirectory: "trader",
-      localTools: ["filesystem", "git"],
+      localTools: ["filesystem", "read_file"],
       remoteTools: ["github"],
       toolConfig: "minimal",
       contextVersion: 2,
@@ -79,5 +79,26 @@ describe("run API: the original service's endpoints", () => {
     ]);
     expect(bad.body["details"]).toContainEqual({ path: "extra", message: "unknown field" });
     expect(bad.body["details"]).toContainEqual({ path: "github_user", message: "required" });
+  });
+
+  it("POST /api/v1/pm/tasks refuses unknown local tools and secret-looking env names, in snake_case", async () => {
+    const res = await api(h, "POST", "/api/v1/pm/tasks", {
+      body: {
+        task_id: 7,
+        service: "trader",
+        repository_url: "git@github.com:5dlabs/trader.git",
+        github_user: "swe-1-5dlabs",
+        local_tools: "filesystem,git",
+        env: { GITHUB_TOKEN: "ghp_x" },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body["details"]).toEqual([
+      {
+        path: "local_tools.1",
+        message: expect.stringMatching(/^unknown local tool "git": must be one of filesystem, read_file, /),
+      },
+      { path: "env.GITHUB_TOKEN", message: expect.stringContaining("pass it with env_from_secrets") },
+    ]);
   });
 });

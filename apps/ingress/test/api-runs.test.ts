@@ -93,6 +93,49 @@ describe("run API: create", () => {
     expect(await renderJobCount(h)).toBe(0);
   });
 
+  it("refuses local tools the renderer does not provide, naming the field and the allowed values", async () => {
+    const res = await api(h, "POST", "/api/v1/runs", {
+      body: { ...codeBody, localTools: ["read_file", "git", "filesystem"] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body["details"]).toEqual([
+      {
+        path: "localTools.1",
+        message:
+          'unknown local tool "git": must be one of filesystem, read_file, read_multiple_files, write_file, ' +
+          "edit_file, create_directory, list_directory, directory_tree, move_file, search_files, get_file_info",
+      },
+    ]);
+    const ok = await api(h, "POST", "/api/v1/runs", { body: { ...codeBody, localTools: ["read_file"] } });
+    expect(ok.status).toBe(202);
+    expect(await renderJobCount(h)).toBe(1);
+  });
+
+  it("refuses env names that look like secrets, pointing to envFromSecrets, since env is shown in plain text", async () => {
+    const names = [
+      "GITHUB_TOKEN",
+      "db_password",
+      "AWS_SECRET_ACCESS_KEY",
+      "OPENAI_API_KEY",
+      "GCP_CREDENTIALS",
+    ];
+    const res = await api(h, "POST", "/api/v1/runs", {
+      body: {
+        ...codeBody,
+        env: { RUST_LOG: "debug", ...Object.fromEntries(names.map((n) => [n, "s3cr3t"])) },
+      },
+    });
+    expect(res.status).toBe(400);
+    const details = res.body["details"] as { path: string; message: string }[];
+    expect(details.map((d) => d.path)).toEqual(names.map((n) => `env.${n}`));
+    expect(details[0]?.message).toBe(
+      "looks like a secret, and env is not secret (stored on the run, shown by GET /api/v1/runs/:id, written to " +
+        "the run's ConfigMap): pass it with envFromSecrets from a Kubernetes Secret instead",
+    );
+    expect(JSON.stringify(res.body)).not.toContain("s3cr3t");
+    expect(await renderJobCount(h)).toBe(0);
+  });
+
   it("honours Idempotency-Key: the same key returns the first run", async () => {
     const headers = { "idempotency-key": "pm-task-1-attempt-1" };
     const first = await api(h, "POST", "/api/v1/runs", { body: codeBody, headers });

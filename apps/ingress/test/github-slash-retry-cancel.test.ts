@@ -64,4 +64,20 @@ describe("GitHub webhook: retry and cancel", () => {
     const res = await deliver(h, "issue_comment", comment("/orchestrator cancel"));
     expect(res.body["ignored"]).toMatch(/no active run/);
   });
+
+  it("still cancels and retries from a closed issue, though it starts no new run there", async () => {
+    const first = await deliver(h, "issues", labeledIssue("orchestrator:code"));
+    const closed = (body: string) => {
+      const payload = comment(body);
+      (payload["issue"] as Record<string, unknown>)["state"] = "closed";
+      return payload;
+    };
+    const cancel = await deliver(h, "issue_comment", closed("/orchestrator cancel"));
+    expect(cancel.body).toMatchObject({ runId: first.body["runId"], phase: "Cancelled" });
+    const retry = await deliver(h, "issue_comment", closed("/orchestrator retry"));
+    expect(retry.body).toMatchObject({ retryOf: first.body["runId"], phase: "Queued" });
+    const code = await deliver(h, "issue_comment", closed("/orchestrator code 2"));
+    expect(code).toMatchObject({ status: 202, body: { ignored: "issue is closed" } });
+    expect(await renderJobCount(h)).toBe(1);
+  });
 });

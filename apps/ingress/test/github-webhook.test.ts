@@ -67,7 +67,7 @@ describe("GitHub webhook: triggers", () => {
     expect((await h.renderQueue.getJob(run!.id))?.data).toEqual({ runId: run!.id });
   });
 
-  it("queues a docs run for a pull request labelled orchestrator:docs", async () => {
+  it("queues a docs run on the pull request's own branch for a pull request labelled orchestrator:docs", async () => {
     const payload = githubExample("pull_request", "labeled");
     payload["label"] = { name: "orchestrator:docs" };
     const res = await deliver(h, "pull_request", payload);
@@ -75,7 +75,8 @@ describe("GitHub webhook: triggers", () => {
     const run = await h.runStore.get(res.body["runId"] as string);
     expect(run?.request).toMatchObject({
       kind: "docs",
-      sourceBranch: "master",
+      // the PR's head branch ("changes"), not the default branch ("master")
+      sourceBranch: "changes",
       workingDirectory: ".",
       model: "claude-opus-4-20250514",
       source: { isPullRequest: true, number: 2 },
@@ -108,7 +109,24 @@ describe("GitHub webhook: triggers", () => {
     (payload["comment"] as Record<string, unknown>)["body"] = "/orchestrator docs";
     const res = await deliver(h, "pull_request_review_comment", payload);
     expect(res.status).toBe(202);
-    expect((await h.runStore.get(res.body["runId"] as string))?.kind).toBe("docs");
+    expect((await h.runStore.get(res.body["runId"] as string))?.request).toMatchObject({
+      kind: "docs",
+      sourceBranch: "changes",
+    });
+  });
+
+  it("refuses docs for a pull request from a fork, saying why, since the docs branch cannot go back to it", async () => {
+    const payload = githubExample("pull_request", "labeled");
+    payload["label"] = { name: "orchestrator:docs" };
+    const head = (payload["pull_request"] as Record<string, Record<string, unknown>>)["head"]!;
+    head["repo"] = { ...(head["repo"] as object), full_name: "outsider/Hello-World" };
+    const res = await deliver(h, "pull_request", payload);
+    expect(res.status).toBe(202);
+    expect(res.body["ignored"]).toBe(
+      "pull request #2 comes from outsider/Hello-World, not Codertocat/Hello-World: docs are generated on the " +
+        "pull request's branch and cannot be pushed to a fork; push the branch to this repository and ask again",
+    );
+    expect(await renderJobCount(h)).toBe(0);
   });
 
   it("also serves the original service's path /webhook/github", async () => {
@@ -208,6 +226,36 @@ describe("GitHub webhook: rejected deliveries queue nothing", () => {
       },
     );
     expect(form.status).toBe(415);
+    expect(await renderJobCount(h)).toBe(0);
+  });
+});
+
+describe("GitHub webhook: closed issues and pull requests", () => {
+  it("starts no run from a closed issue, whether it is labelled or asked by a command", async () => {
+    const labeled = labeledIssue("orchestrator:code");
+    (labeled["issue"] as Record<string, unknown>)["state"] = "closed";
+    const commanded = comment("/orchestrator code 1");
+    (commanded["issue"] as Record<string, unknown>)["state"] = "closed";
+    const docs = comment("/orchestrator docs");
+    (docs["issue"] as Record<string, unknown>)["state"] = "closed";
+
+    for (const [event, payload] of [
+      ["issues", labeled],
+      ["issue_comment", commanded],
+      ["issue_comment", docs],
+    ] as const) {
+      const res = await deliver(h, event, payload);
+      expect(res).toEqual({ status: 202, body: { ignored: "issue is closed" } });
+    }
+    expect(await renderJobCount(h)).toBe(0);
+  });
+
+  it("starts no run from a command on a closed pull request", async () => {
+    const payload = githubExample("pull_request_review_comment", "created");
+    (payload["comment"] as Record<string, unknown>)["body"] = "/orchestrator docs";
+    (payload["pull_request"] as Record<string, unknown>)["state"] = "closed";
+    const res = await deliver(h, "pull_request_review_comment", payload);
+    expect(res).toEqual({ status: 202, body: { ignored: "pull request is closed" } });
     expect(await renderJobCount(h)).toBe(0);
   });
 });

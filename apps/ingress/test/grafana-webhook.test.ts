@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { alertmanagerNotification, grafanaNotification } from "./fixtures/alerts.js";
 import { GRAFANA_TOKEN, type Harness, renderJobCount, startHarness } from "./harness.js";
 
@@ -142,6 +142,50 @@ describe("Grafana and Alertmanager webhooks", () => {
     }
     expect(outcomes).toEqual(["accepted", "accepted", "ignored"]);
     expect(await renderJobCount(h)).toBe(2);
+  });
+
+  it("gives the rule's slot back when the run could not be recorded, so Grafana's retries still start runs", async () => {
+    h = await startHarness();
+    const outage = vi.spyOn(h.runStore, "create").mockRejectedValue(new Error("Connection is closed."));
+    for (const fingerprint of ["1111111111111111", "2222222222222222", "3333333333333333"]) {
+      expect((await post(grafanaNotification({ fingerprint }))).status).toBe(503);
+    }
+    outage.mockRestore();
+
+    const outcomes: unknown[] = [];
+    for (const fingerprint of ["1111111111111111", "2222222222222222", "3333333333333333"]) {
+      const res = await post(grafanaNotification({ fingerprint }));
+      outcomes.push(res.body.alerts?.[0]?.["outcome"]);
+    }
+    expect(outcomes).toEqual(["accepted", "accepted", "ignored"]);
+    expect(await renderJobCount(h)).toBe(2);
+  });
+
+  it("keeps an alert's labels and annotations when some values are numbers, booleans or objects", async () => {
+    h = await startHarness();
+    const body = grafanaNotification();
+    const alert: Record<string, unknown> = body.alerts[0]!;
+    alert["labels"] = { ...body.alerts[0]!.labels, replicas: 3, canary: false, owner: { team: "trading" } };
+    alert["annotations"] = { ...body.alerts[0]!.annotations, threshold: 0.05, paged: true, extra: null };
+
+    const res = await post(body);
+
+    expect(res.status).toBe(202);
+    const run = await h.runStore.get(res.body.alerts![0]!["runId"] as string);
+    const prompt = run?.request.instructions ?? "";
+    for (const text of [
+      "Error rate above 5% on trader",
+      "Runbook: https://runbooks.example.com/trader/errors",
+      "- severity = critical",
+      "- replicas = 3",
+      "- canary = false",
+      "- threshold = 0.05",
+      "- paged = true",
+    ]) {
+      expect(prompt).toContain(text);
+    }
+    expect(prompt).not.toContain("owner");
+    expect(prompt).not.toContain("extra");
   });
 
   it("authenticates with bearer, basic auth or Grafana's HMAC, and rejects the rest", async () => {

@@ -1,4 +1,5 @@
 export * from "./agent-env.js";
+export * from "./local-mcp-tools.js";
 export * from "./messages.js";
 export * from "./models.js";
 export * from "./patterns.js";

@@ -50,5 +50,20 @@ export const runRecordSchema = z.object({
   singleFlightKey: z.string().optional(),
   /** which runtime executes the run */
   runtime: z.enum(["kubernetes", "local"]).optional(),
+  /** short CamelCase cause of a failure (`OOMKilled`, `ExitCode`, `OutcomeUnknown`, …) */
+  failureReason: z.string().optional(),
+  /**
+   * the last lines of a failed agent's log, secrets redacted: for operators reading the run record,
+   * never copied into GitHub comments, CR status or callbacks
+   */
+  logTail: z.string().optional(),
+  /** what became of the run's callback (`not-sent`: e.g. no CALLBACK_SECRET to sign it with) */
+  callback: z
+    .object({
+      outcome: z.enum(["delivered", "failed", "not-sent"]),
+      at: z.string(),
+      detail: z.string().optional(),
+    })
+    .optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

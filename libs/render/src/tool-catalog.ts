@@ -1,4 +1,4 @@
-import type { ToolConfig } from "@orchestrator/contracts";
+import { LOCAL_MCP_SERVERS, type ToolConfig } from "@orchestrator/contracts";
 
 /** A local (stdio) MCP server the agent can start, as written to `mcp.json` and `client-config.json`. */
 export interface LocalServerDefinition {
@@ -25,24 +25,14 @@ export interface ToolPreset {
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell-style placeholder that Claude Code expands, not JS
 export const WORKSPACE_PLACEHOLDER = "${ORCH_WORKSPACE_DIR:-/workspace}";
 
+/** How to start each server of the shared catalog (`LOCAL_MCP_SERVERS`, which ingress validates requests against). */
 export const DEFAULT_LOCAL_SERVERS: Readonly<Record<string, LocalServerDefinition>> = {
   filesystem: {
     command: "npx",
     args: ["-y", "@modelcontextprotocol/server-filesystem", WORKSPACE_PLACEHOLDER],
-    tools: [
-      "read_file",
-      "read_multiple_files",
-      "write_file",
-      "edit_file",
-      "create_directory",
-      "list_directory",
-      "directory_tree",
-      "move_file",
-      "search_files",
-      "get_file_info",
-    ],
+    tools: LOCAL_MCP_SERVERS.filesystem,
   },
-};
+} satisfies Record<keyof typeof LOCAL_MCP_SERVERS, LocalServerDefinition>;
 
 const DEFAULT_REMOTE = [
   "brave-search_brave_web_search",

@@ -88,4 +88,27 @@ describe("agent shell library", () => {
     expect(result?.reason?.startsWith(`quote " backslash \\ newline\n tab\t bell ünï ✓ xxx`)).toBe(true);
     expect(result).not.toHaveProperty("commit");
   });
+
+  it("gives every spelling of one repository the same key, and other repositories other keys", async () => {
+    const dir = makeTempDir("repo-key");
+    const urls = [
+      "git@github.com:5dlabs/trader.git",
+      "git@github.com:5dlabs/trader",
+      "ssh://git@github.com/5dlabs/trader.git",
+      "ssh://git@GitHub.com:22/5dlabs/Trader",
+      "https://github.com/5dlabs/trader",
+      "https://github.com/5dlabs/trader.git/",
+      "https://x-access-token:secret@github.com/5dlabs/trader.git",
+      "git@github.com:5dlabs/trader-ui.git",
+      "https://ghe.example.com/5dlabs/trader.git",
+      "/srv/git/trader.git",
+    ];
+    const out = await runLibrary(dir, urls.map((u) => `orch_repo_key ${JSON.stringify(u)}; echo`).join("\n"));
+    expect(out.trim().split("\n")).toEqual([
+      ...Array(7).fill("github.com/5dlabs/trader"),
+      "github.com/5dlabs/trader-ui",
+      "ghe.example.com/5dlabs/trader",
+      "/srv/git/trader.git",
+    ]);
+  });
 });

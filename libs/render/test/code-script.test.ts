@@ -12,6 +12,8 @@ import {
   optionValue,
   runContainerScript,
   type ScriptSandbox,
+  serveOverSsh,
+  sshCalls,
   TEST_TOKEN,
   writeConfig,
 } from "./support/script-harness.js";
@@ -21,7 +23,20 @@ const DOCS_URL = "git@github.com:5dlabs/platform.git";
 const FEATURE = "feature/task-1-implementation";
 const TASK_DIR = "_projects/trader/.taskmaster/docs/task-1";
 
-function setup(targetUrl = TARGET_URL) {
+interface SetupOptions {
+  targetUrl?: string;
+  /** other spellings of the destination repository, served by the same remote */
+  aliases?: string[];
+  /** other spellings of the docs repository */
+  docsAliases?: string[];
+  /** more repositories (URL → name), each with a README on main */
+  others?: Record<string, string>;
+  /** serve the two SSH URLs through the `ssh` shim (GIT_SSH_COMMAND) instead of rewriting them to file:// */
+  overSsh?: boolean;
+}
+
+function setup(options: SetupOptions = {}) {
+  const { targetUrl = TARGET_URL, aliases = [], docsAliases = [], others = {}, overSsh = false } = options;
   const root = makeTempDir("code");
   const gitEnv = isolatedGitEnv(join(root, "fixture-home"));
   const docs = createRemote(
@@ -36,8 +51,20 @@ function setup(targetUrl = TARGET_URL) {
     gitEnv,
   );
   const target = createRemote(root, "trader", { "README.md": "# trader\n" }, gitEnv);
-  const sandbox = createSandbox(root, { [targetUrl]: target.url, [DOCS_URL]: docs.url });
-  return { sandbox, target, gitEnv };
+  const rewrites: Record<string, string> = overSsh ? {} : { [targetUrl]: target.url, [DOCS_URL]: docs.url };
+  for (const alias of aliases) rewrites[alias] = target.url;
+  for (const alias of docsAliases) rewrites[alias] = docs.url;
+  for (const [url, name] of Object.entries(others)) {
+    rewrites[url] = createRemote(root, name, { "README.md": `# ${name}\n` }, gitEnv).url;
+  }
+  const sandbox = createSandbox(root, rewrites);
+  if (overSsh) {
+    serveOverSsh(sandbox, {
+      "github.com/5dlabs/trader.git": target.bare,
+      "github.com/5dlabs/platform.git": docs.bare,
+    });
+  }
+  return { root, sandbox, target, docs, gitEnv };
 }
 
 function committedFiles(bare: string, ref: string, env: NodeJS.ProcessEnv): string[] {
@@ -207,7 +234,7 @@ describe("code container.sh", () => {
 
   it("authenticates an https destination with the token and the SSH docs repository with the key", async () => {
     const httpsUrl = "https://github.com/5dlabs/trader.git";
-    const { sandbox } = setup(httpsUrl);
+    const { sandbox } = setup({ targetUrl: httpsUrl });
 
     const result = await run(sandbox, codeRequest({ repositoryUrl: httpsUrl }));
 
@@ -218,6 +245,38 @@ describe("code container.sh", () => {
     expect(optionValue(ghCalls(sandbox)[0]!.args, "--repo")).toBe("github.com/5dlabs/trader");
     expect(filesContaining(sandbox.workspace, TEST_TOKEN)).toEqual([]);
     expect(result.stdout + result.stderr).not.toContain(TEST_TOKEN);
+  });
+
+  it("clones both repositories and pushes over SSH with the key, strict host key checking and the pinned hosts", async () => {
+    const { sandbox, target, gitEnv } = setup({ overSsh: true });
+
+    const result = await run(sandbox);
+
+    expect(result.status, result.stderr).toBe(0);
+    expect(remoteBranches(target.bare, gitEnv)[FEATURE]).toBe(result.result?.commit);
+    const calls = sshCalls(sandbox);
+    expect(calls.map((c) => c.command)).toEqual(
+      expect.arrayContaining([
+        "git-upload-pack '5dlabs/platform.git'",
+        "git-upload-pack '5dlabs/trader.git'",
+        "git-receive-pack '5dlabs/trader.git'",
+      ]),
+    );
+    const key = readFileSync(join(sandbox.sshKeyDir, "ssh-privatekey"), "utf8");
+    for (const call of calls) {
+      expect(call.destination).toBe("git@github.com");
+      expect(call.identities).toEqual([join(sandbox.home, ".ssh", "id_orchestrator")]);
+      expect(call.identityContents).toEqual([key]);
+      expect(call.options).toMatchObject({
+        IdentitiesOnly: "yes",
+        StrictHostKeyChecking: "yes",
+        UserKnownHostsFile: join(sandbox.home, ".ssh", "known_hosts"),
+        BatchMode: "yes",
+      });
+      expect(call.knownHosts).toContain(
+        "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+      );
+    }
   });
 
   it("reports a failed run and keeps the work uncommitted when Claude fails", async () => {
@@ -235,5 +294,80 @@ describe("code container.sh", () => {
     expect(Object.keys(remoteBranches(target.bare, gitEnv))).toEqual(["main"]);
     expect(ghCalls(sandbox)).toEqual([]);
     expect(existsSync(join(sandbox.workspace, "target-repo", "src", "feature.txt"))).toBe(true);
+  });
+
+  describe("the workspace's clone", () => {
+    const OTHER_URL = "git@github.com:5dlabs/other.git";
+    const targetDir = (sandbox: ScriptSandbox) => join(sandbox.workspace, "target-repo");
+    const attempt = (n: number) => ({ ...FIXED_RUN, runId: `run-20250726-000${n}`, attempt: n });
+
+    it("keeps uncommitted work when the same repository is asked for with another spelling", async () => {
+      const spellings = ["https://github.com/5dlabs/trader", "ssh://git@github.com/5dlabs/Trader"];
+      const { sandbox, target, gitEnv } = setup({ aliases: spellings });
+      const first = await run(sandbox, codeRequest(), FIXED_RUN, { FAKE_CLAUDE_EXIT: "1" });
+      expect(first.result?.outcome).toBe("failed");
+      const feature = join(targetDir(sandbox), "src", "feature.txt");
+      expect(readFileSync(feature, "utf8")).toBe("work of call 1\n");
+
+      for (const [i, url] of spellings.entries()) {
+        const next = await run(sandbox, codeRequest({ repositoryUrl: url }), attempt(i + 2));
+        expect(next.status, next.stderr).toBe(0);
+        expect(next.stderr).not.toContain("replacing");
+        expect(git(targetDir(sandbox), ["config", "--get", "remote.origin.url"], gitEnv)).toBe(url);
+      }
+      // the first attempt's uncommitted work reached the pull request instead of being wiped by a fresh clone
+      expect(git(target.bare, ["show", `${FEATURE}:src/feature.txt`], gitEnv)).toBe(
+        "work of call 1\nwork of call 2\nwork of call 3",
+      );
+    });
+
+    it("refuses to replace a clone of another repository that holds uncommitted work, and says why", async () => {
+      const { sandbox } = setup({ others: { [OTHER_URL]: "other" } });
+      await run(sandbox, codeRequest(), FIXED_RUN, { FAKE_CLAUDE_EXIT: "1" });
+
+      const other = await run(sandbox, codeRequest({ repositoryUrl: OTHER_URL }), attempt(2));
+
+      expect(other.status).not.toBe(0);
+      expect(other.result?.outcome).toBe("failed");
+      expect(other.result?.reason).toBe(
+        `${targetDir(sandbox)} holds a clone of ${TARGET_URL} with uncommitted changes; refusing to replace it with ` +
+          `the destination repository ${OTHER_URL}: push or discard that work first, or give this run another workspace`,
+      );
+      expect(readFileSync(join(targetDir(sandbox), "src", "feature.txt"), "utf8")).toBe("work of call 1\n");
+      expect(claudeCalls(sandbox)).toHaveLength(1);
+    });
+
+    it("replaces a clone of another repository only once nothing in it is unpushed", async () => {
+      const { sandbox, gitEnv } = setup({ others: { [OTHER_URL]: "other" } });
+      expect((await run(sandbox, codeRequest())).status).toBe(0);
+      const dir = targetDir(sandbox);
+      git(dir, ["commit", "--quiet", "--allow-empty", "-m", "local only"], gitEnv);
+
+      const refused = await run(sandbox, codeRequest({ repositoryUrl: OTHER_URL }), attempt(2));
+      expect(refused.result?.reason).toContain(`with unpushed commits on ${FEATURE}; refusing to replace it`);
+      expect(git(dir, ["log", "-1", "--format=%s"], gitEnv)).toBe("local only");
+
+      git(dir, ["push", "--quiet", "origin", FEATURE], sandbox.env);
+      const replaced = await run(sandbox, codeRequest({ repositoryUrl: OTHER_URL }), attempt(3));
+      expect(replaced.status, replaced.stderr).toBe(0);
+      expect(git(dir, ["config", "--get", "remote.origin.url"], gitEnv)).toBe(OTHER_URL);
+      expect(readFileSync(join(dir, "README.md"), "utf8")).toBe("# other\n");
+    });
+
+    it("keeps the docs checkout when the docs repository is asked for with another spelling", async () => {
+      const docsHttps = "https://github.com/5dlabs/platform";
+      const { sandbox } = setup({ docsAliases: [docsHttps] });
+      expect((await run(sandbox, codeRequest())).status).toBe(0);
+      const marker = join(sandbox.workspace, "docs-repo", ".git", "kept-by-the-test");
+      writeFileSync(marker, "");
+
+      const again = await run(sandbox, codeRequest({ docsRepositoryUrl: docsHttps }), attempt(2));
+
+      expect(again.status, again.stderr).toBe(0);
+      expect(existsSync(marker)).toBe(true);
+      expect(again.stderr).toContain(
+        "is the same repository as https://github.com/5dlabs/platform; URL updated",
+      );
+    });
   });
 });

@@ -14,6 +14,8 @@ import {
   optionValue,
   runBash,
   runContainerScript,
+  serveOverSsh,
+  sshCalls,
   TEST_TOKEN,
   writeConfig,
 } from "./support/script-harness.js";
@@ -135,6 +137,72 @@ describe("docs container.sh", () => {
     expect(existsSync(join(workDir, ".claude", "settings.json"))).toBe(false);
     expect(readFileSync(join(sandbox.shimLog, "stop-hooks.log"), "utf8").trim().split("\n")).toHaveLength(1);
     expect(run.result?.outcome).toBe("succeeded");
+  });
+
+  it("clones and pushes over SSH with the key, strict host key checking and the pinned GitHub host keys", async () => {
+    const root = makeTempDir("docs-ssh");
+    const gitEnv = isolatedGitEnv(join(root, "fixture-home"));
+    const remote = createRemote(
+      root,
+      "platform",
+      { "_projects/trader/.taskmaster/tasks/tasks.json": TASKS },
+      gitEnv,
+    );
+    const sandbox = createSandbox(root, {});
+    serveOverSsh(sandbox, { "github.com/5dlabs/platform.git": remote.bare });
+    writeConfig(sandbox, renderer.render(docsRequest(), FIXED_RUN).files);
+
+    const run = await runContainerScript(sandbox, { FAKE_CLAUDE_MODE: "docs" });
+
+    expect(run.status, run.stderr).toBe(0);
+    expect(remoteBranches(remote.bare, gitEnv)[run.result!.branch!]).toBe(run.result?.commit);
+    const calls = sshCalls(sandbox);
+    expect(calls.map((c) => c.command)).toEqual(
+      expect.arrayContaining([
+        "git-upload-pack '5dlabs/platform.git'",
+        "git-receive-pack '5dlabs/platform.git'",
+      ]),
+    );
+    const key = readFileSync(join(sandbox.sshKeyDir, "ssh-privatekey"), "utf8");
+    for (const call of calls) {
+      expect(call.destination).toBe("git@github.com");
+      expect(call.identities).toEqual([join(sandbox.home, ".ssh", "id_orchestrator")]);
+      expect(call.identityContents).toEqual([key]);
+      expect(call.options).toMatchObject({
+        IdentitiesOnly: "yes",
+        StrictHostKeyChecking: "yes",
+        UserKnownHostsFile: join(sandbox.home, ".ssh", "known_hosts"),
+        BatchMode: "yes",
+      });
+      expect(call.knownHosts).toMatch(
+        /^github\.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl$/m,
+      );
+    }
+  });
+
+  it("fails over SSH when the host is not in the pinned known_hosts", async () => {
+    const root = makeTempDir("docs-ssh-unknown");
+    const gitEnv = isolatedGitEnv(join(root, "fixture-home"));
+    const remote = createRemote(
+      root,
+      "platform",
+      { "_projects/trader/.taskmaster/tasks/tasks.json": TASKS },
+      gitEnv,
+    );
+    const sandbox = createSandbox(root, {});
+    serveOverSsh(sandbox, { "github.com/5dlabs/platform.git": remote.bare });
+    writeConfig(sandbox, renderer.render(docsRequest(), FIXED_RUN).files);
+
+    const run = await runContainerScript(sandbox, {
+      FAKE_CLAUDE_MODE: "docs",
+      ORCH_SSH_KNOWN_HOSTS:
+        "ghe.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEnterpriseKeyForTestsOnly0000",
+    });
+
+    expect(run.status).not.toBe(0);
+    expect(run.result?.reason).toMatch(/^cloning the repository failed \(exit 128 at line \d+: git clone /);
+    expect(run.stderr).toContain("Host key verification failed");
+    expect(claudeCalls(sandbox)).toEqual([]);
   });
 
   it("keeps the SSH key off the workspace when HOME lives on it", async () => {
@@ -281,5 +349,66 @@ describe("docs container.sh", () => {
       "failed: refusing to commit on main",
     );
     expect(remoteBranches(remote.bare, gitEnv)["main"]).toBe(mainBefore);
+  });
+
+  describe("the workspace's clone", () => {
+    const OTHER_URL = "git@github.com:5dlabs/other.git";
+
+    function setupTwo() {
+      const root = makeTempDir("docs-clone");
+      const gitEnv = isolatedGitEnv(join(root, "fixture-home"));
+      const files = { "_projects/trader/.taskmaster/tasks/tasks.json": TASKS };
+      const remote = createRemote(root, "platform", files, gitEnv);
+      const other = createRemote(root, "other", files, gitEnv);
+      const sandbox = createSandbox(root, {
+        [SSH_URL]: remote.url,
+        [HTTPS_URL]: remote.url,
+        [OTHER_URL]: other.url,
+      });
+      return { sandbox, gitEnv };
+    }
+
+    it("reuses the clone when the same repository is asked for with another spelling", async () => {
+      const { sandbox } = setupTwo();
+      writeConfig(sandbox, renderer.render(docsRequest(), FIXED_RUN).files);
+      expect((await runContainerScript(sandbox, { FAKE_CLAUDE_MODE: "docs" })).status).toBe(0);
+      const marker = join(sandbox.workspace, "repo", ".git", "kept-by-the-test");
+      writeFileSync(marker, "");
+
+      writeConfig(sandbox, renderer.render(docsRequest({ repositoryUrl: HTTPS_URL }), FIXED_RUN).files);
+      const again = await runContainerScript(sandbox, { FAKE_CLAUDE_MODE: "docs" });
+
+      expect(again.status, again.stderr).toBe(0);
+      expect(existsSync(marker)).toBe(true);
+      expect(again.stderr).toContain(`is the same repository as ${HTTPS_URL}; URL updated`);
+    });
+
+    it("does not replace a clone of another repository that holds unpushed commits", async () => {
+      const { sandbox, gitEnv } = setupTwo();
+      writeConfig(sandbox, renderer.render(docsRequest(), FIXED_RUN).files);
+      expect((await runContainerScript(sandbox, { FAKE_CLAUDE_MODE: "docs" })).status).toBe(0);
+      const repo = join(sandbox.workspace, "repo");
+      git(repo, ["checkout", "--quiet", "-b", "local-work"], gitEnv);
+      git(repo, ["commit", "--quiet", "--allow-empty", "-m", "not pushed"], gitEnv);
+
+      writeConfig(sandbox, renderer.render(docsRequest({ repositoryUrl: OTHER_URL }), FIXED_RUN).files);
+      const refused = await runContainerScript(sandbox, { FAKE_CLAUDE_MODE: "docs" });
+
+      expect(refused.status).not.toBe(0);
+      expect(refused.result?.reason).toBe(
+        `${repo} holds a clone of ${SSH_URL} with unpushed commits on local-work; refusing to replace it with ` +
+          `the repository ${OTHER_URL}: push or discard that work first, or give this run another workspace`,
+      );
+      expect(git(repo, ["log", "-1", "--format=%s", "local-work"], gitEnv)).toBe("not pushed");
+      expect(claudeCalls(sandbox)).toHaveLength(1);
+
+      // untracked leftovers alone do not block: this checkout is the orchestrator's, not the agent's
+      git(repo, ["checkout", "--quiet", "main"], gitEnv);
+      git(repo, ["branch", "--quiet", "-D", "local-work"], gitEnv);
+      writeFileSync(join(repo, "leftover.txt"), "scratch\n");
+      const replaced = await runContainerScript(sandbox, { FAKE_CLAUDE_MODE: "docs" });
+      expect(replaced.status, replaced.stderr).toBe(0);
+      expect(git(repo, ["config", "--get", "remote.origin.url"], gitEnv)).toBe(OTHER_URL);
+    });
   });
 });

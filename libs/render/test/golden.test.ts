@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { AGENT_ENV, AGENT_PATHS, type RunRequest } from "@orchestrator/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -61,6 +62,23 @@ const CASES: { name: string; request: RunRequest; run?: RunInfo }[] = [
   },
 ];
 
+const GOLDEN_DIR = fileURLToPath(new URL("golden/", import.meta.url));
+
+/**
+ * Under CI (as vitest reads it: CI set to anything but "false"/"0") a golden file is never written, only compared:
+ * a missing one fails the test instead of being created and passing. Locally a missing one is written for review.
+ */
+const IN_CI = !!process.env["CI"] && !["false", "0"].includes(process.env["CI"].toLowerCase());
+
+/** Every file under the golden directory, as `<case>/<key>`. */
+function goldenFilesOnDisk(): string[] {
+  return readdirSync(GOLDEN_DIR, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? readdirSync(join(GOLDEN_DIR, entry.name)).map((file) => `${entry.name}/${file}`)
+      : [entry.name],
+  );
+}
+
 describe("golden renders", () => {
   let renderer: Renderer;
   beforeAll(async () => {
@@ -72,7 +90,14 @@ describe("golden renders", () => {
     it(`${name}: every file matches its golden copy`, async () => {
       const { files } = renderer.render(request, run ?? FIXED_RUN);
       for (const [key, content] of Object.entries(files)) {
-        await expect(content).toMatchFileSnapshot(join("golden", name, key));
+        const golden = join(GOLDEN_DIR, name, key);
+        if (IN_CI) {
+          expect(
+            existsSync(golden),
+            `golden file test/golden/${name}/${key} is missing: run the tests without CI to write it, review and commit it`,
+          ).toBe(true);
+        }
+        await expect(content).toMatchFileSnapshot(golden);
       }
     });
 
@@ -97,6 +122,24 @@ describe("golden renders", () => {
       }
     });
   }
+
+  it("reports golden files that no case renders (and, under CI, missing ones)", () => {
+    const expected = CASES.flatMap(({ name, request, run }) =>
+      Object.keys(renderer.render(request, run ?? FIXED_RUN).files).map((key) => `${name}/${key}`),
+    ).sort();
+    const onDisk = goldenFilesOnDisk().sort();
+    // a stale golden (a renamed output, a removed case) would otherwise sit there unchecked
+    expect(
+      onDisk.filter((f) => !expected.includes(f)),
+      "golden files no case renders",
+    ).toEqual([]);
+    // locally the snapshot tests above write missing ones (to disk after this file's tests)
+    if (IN_CI)
+      expect(
+        expected.filter((f) => !onDisk.includes(f)),
+        "missing golden files",
+      ).toEqual([]);
+  });
 
   it.each([
     ["minimal", [], []],

@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { IngressConfig } from "../config.js";
 import { ValidationError } from "../errors/http-error.js";
 import { type PathRenamer, validationDetails } from "../errors/validation-details.js";
+import { runInputPolicyProblems } from "./run-input-policy.js";
 
 const sourceHint = z.enum(["api", "cli"]).optional();
 
@@ -45,7 +46,8 @@ export interface ApiRequestContext {
 /**
  * Validates an API body and turns it into a RunRequest: model aliases and defaults resolved,
  * working directory defaulted (docs ".", code the service), docs repository defaulted to the
- * repository. @throws ValidationError listing every bad field
+ * repository. Refuses unknown `localTools` and secret-looking `env` names (see runInputPolicyProblems).
+ * @throws ValidationError listing every bad field
  */
 export function toRunRequest(
   body: unknown,
@@ -54,7 +56,11 @@ export function toRunRequest(
   rename?: PathRenamer,
 ): RunRequest {
   const parsed = apiRunInputSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(validationDetails(parsed.error.issues, rename));
+  const policy = runInputPolicyProblems(body, rename);
+  if (!parsed.success) {
+    throw new ValidationError([...validationDetails(parsed.error.issues, rename), ...policy]);
+  }
+  if (policy.length > 0) throw new ValidationError(policy);
   const input = parsed.data;
   const { source: hint, ...fields } = input;
   const cli = hint === "cli" || (hint === undefined && /^orchestrator-cli/i.test(context.userAgent ?? ""));

@@ -30,7 +30,7 @@ export class ValidationError extends HttpError {
 
 /** 503: Redis (run store or queue) cannot take the request right now; the sender should retry. */
 export class ServiceUnavailableError extends HttpError {
-  override readonly name = "ServiceUnavailableError";
+  override readonly name: string = "ServiceUnavailableError";
   constructor(message = "run store unavailable (Redis): try again later", options?: ErrorOptions) {
     super(503, message, undefined, options);
   }

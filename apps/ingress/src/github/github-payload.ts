@@ -32,6 +32,13 @@ const pullRequest = z.looseObject({
   html_url: z.string().optional(),
   state: z.string().optional(),
   user: user.optional(),
+  /** the branch the pull request merges; `repo` is null when its fork was deleted */
+  head: z
+    .looseObject({
+      ref: z.string(),
+      repo: z.looseObject({ full_name: z.string() }).nullish(),
+    })
+    .optional(),
 });
 
 const comment = z.looseObject({
@@ -78,6 +85,11 @@ export interface GithubContext {
   state: string | undefined;
   comment?: z.infer<typeof comment>;
   label?: string;
+  /**
+   * The pull request's head branch and the repository it lives in (null: a deleted fork). Only
+   * `pull_request*` events carry it; an `issue_comment` on a pull request does not.
+   */
+  head?: { ref: string; repository: string | null };
 }
 
 /** Reads the context of a handled event. Returns undefined for events we do not act on. */
@@ -146,5 +158,8 @@ function prContext(event: string, p: CommonPayload & { pull_request: z.infer<typ
     body: p.pull_request.body ?? "",
     htmlUrl: p.pull_request.html_url,
     state: p.pull_request.state,
+    ...(p.pull_request.head
+      ? { head: { ref: p.pull_request.head.ref, repository: p.pull_request.head.repo?.full_name ?? null } }
+      : {}),
   };
 }

@@ -81,6 +81,8 @@ export function buildGithubRunRequest(input: {
   // untyped on purpose: the schema below is what checks it
   let candidate: Record<string, unknown>;
   if (kind === "docs") {
+    const source = docsSourceBranch(ctx, rule.sourceBranch ?? defaultBranch);
+    if ("ignore" in source) return source;
     candidate = {
       ...common,
       kind,
@@ -90,7 +92,7 @@ export function buildGithubRunRequest(input: {
         config.MODEL_ALIASES,
       ),
       workingDirectory: rule.docsWorkingDirectory ?? ".",
-      sourceBranch: rule.sourceBranch ?? defaultBranch,
+      sourceBranch: source.branch,
     };
   } else {
     const service = options.service ?? rule.service ?? serviceFromRepository(ctx.repository.full_name);
@@ -116,6 +118,29 @@ export function buildGithubRunRequest(input: {
   if (parsed.success) return { request: parsed.data };
   const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
   return { ignore: { reason: "invalid_request", message: `cannot build a ${kind} run: ${problems}` } };
+}
+
+/**
+ * The branch docs are generated from (and their pull request goes back to). Asked from a pull request, that is
+ * the pull request's own branch, so the docs describe its changes; from a fork it is refused, since the docs
+ * branch would have to be pushed back to a repository the orchestrator has no business writing to.
+ * Otherwise it is the rule's `sourceBranch`, else the default branch.
+ */
+function docsSourceBranch(ctx: GithubContext, fallback: string): { branch: string } | { ignore: Ignore } {
+  if (!ctx.head) return { branch: fallback };
+  const own = ctx.repository.full_name.toLowerCase();
+  if (ctx.head.repository?.toLowerCase() !== own) {
+    return {
+      ignore: {
+        reason: "fork_pull_request",
+        message:
+          `pull request #${ctx.number} comes from ${ctx.head.repository ?? "a deleted fork"}, not ` +
+          `${ctx.repository.full_name}: docs are generated on the pull request's branch and cannot be pushed to a fork; ` +
+          "push the branch to this repository and ask again",
+      },
+    };
+  }
+  return { branch: ctx.head.ref };
 }
 
 /** The issue or PR the run was asked from, as context for the agent's prompt (never for a script). */

@@ -1,13 +1,29 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 
-const stringMap = z.record(z.string(), z.string()).catch({});
+/**
+ * Labels and annotations as senders really fill them: numbers and booleans (a templated annotation, a label
+ * from a numeric field) become strings; values of other types (objects, arrays, null) are dropped one by
+ * one, so one odd entry never costs the alert its other labels or annotations.
+ */
+const lenientStringMap = z.record(z.string(), z.unknown()).transform((map) => {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map)) {
+    if (key === "__proto__") continue;
+    if (typeof value === "string") out[key] = value;
+    else if ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean") {
+      out[key] = String(value);
+    }
+  }
+  return out;
+});
 
 /** One alert, as Grafana unified alerting or Alertmanager sends it; unknown fields are tolerated. */
 export const alertSchema = z.looseObject({
   status: z.enum(["firing", "resolved"]),
-  labels: z.record(z.string(), z.string()),
-  annotations: stringMap.optional(),
+  labels: lenientStringMap,
+  // annotations are only context for the prompt: a body whose annotations are not even an object keeps the alert
+  annotations: lenientStringMap.catch({}).optional(),
   startsAt: z.string().min(1).max(64),
   endsAt: z.string().optional(),
   generatorURL: z.string().optional(),

@@ -1,6 +1,8 @@
+import type { CreateRunResult } from "@orchestrator/run-store";
 import { type Request, type Response, Router } from "express";
 import { authenticateGrafana } from "../auth/grafana-auth.js";
 import { HttpError, ValidationError } from "../errors/http-error.js";
+import { RunNotQueuedError } from "../errors/run-not-queued-error.js";
 import { validationDetails } from "../errors/validation-details.js";
 import type { AlertRunCap } from "../grafana/alert-cap.js";
 import {
@@ -105,11 +107,18 @@ async function firing(
       message: `alert rule ${ruleKeyOf(alert)} reached grafana.maxRunsPerRule`,
     });
   }
-  const result = await ctx.submitter.submit({
-    request: built.request,
-    singleFlightKey: alertSingleFlightKey(alert),
-    reason: `alert ${alert.labels["alertname"] ?? ""} firing`,
-  });
+  let result: CreateRunResult;
+  try {
+    result = await ctx.submitter.submit({
+      request: built.request,
+      singleFlightKey: alertSingleFlightKey(alert),
+      reason: `alert ${alert.labels["alertname"] ?? ""} firing`,
+    });
+  } catch (err) {
+    // no run took the slot (unless it was recorded and only queueing failed): Grafana's retry must find it free
+    if (!(err instanceof RunNotQueuedError)) await release().catch(() => undefined);
+    throw err;
+  }
   if (result.outcome !== "created") await release().catch(() => undefined);
   ctx.metrics.webhook("grafana", "firing", result.outcome === "created" ? "accepted" : "duplicate");
   const outcome = result.outcome === "created" ? "accepted" : result.outcome;

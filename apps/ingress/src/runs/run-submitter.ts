@@ -8,6 +8,7 @@ import {
   type RunStore,
 } from "@orchestrator/run-store";
 import { HttpError, ServiceUnavailableError } from "../errors/http-error.js";
+import { RunNotQueuedError } from "../errors/run-not-queued-error.js";
 import type { IngressMetrics } from "../metrics.js";
 import type { IssueIndex } from "./issue-index.js";
 import { withTimeout } from "./with-timeout.js";
@@ -99,9 +100,7 @@ export class RunSubmitter {
         { runId: run.id, err: { message: (err as Error).message } },
         "could not enqueue the run",
       );
-      throw new ServiceUnavailableError("run recorded but not queued (Redis): retry the request", {
-        cause: err,
-      });
+      throw new RunNotQueuedError(run.id, { cause: err });
     }
   }
 }

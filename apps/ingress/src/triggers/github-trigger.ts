@@ -24,6 +24,11 @@ const ignore = (reason: Ignore["reason"], message: string): GithubTrigger => ({
   ignore: { reason, message },
 });
 
+/** New runs are never started from a closed issue or pull request, whether by label or by command. */
+function closed(ctx: GithubContext): GithubTrigger {
+  return ignore("closed", `${ctx.isPullRequest ? "pull request" : "issue"} is closed`);
+}
+
 /** Decides, from the event alone, whether it triggers something. Order: automation, trigger, trust. */
 export function decideGithubTrigger(ctx: GithubContext, rules: Rules): GithubTrigger {
   const automation = checkAutomation(ctx, rules);
@@ -31,7 +36,7 @@ export function decideGithubTrigger(ctx: GithubContext, rules: Rules): GithubTri
   if (ctx.label !== undefined) {
     const kind = rules.github.labels[ctx.label];
     if (!kind) return ignore("no_trigger", `label "${ctx.label}" is not a trigger`);
-    if (ctx.state === "closed") return ignore("closed", `#${ctx.number} is closed`);
+    if (ctx.state === "closed") return closed(ctx);
     return { type: "run", kind, options: {}, via: "label" };
   }
   const parsed = parseSlashCommand(ctx.comment?.body ?? "", rules.github.command);
@@ -40,6 +45,9 @@ export function decideGithubTrigger(ctx: GithubContext, rules: Rules): GithubTri
   if (untrusted) return { type: "ignore", ignore: untrusted };
   if (!parsed.ok) return ignore("invalid_command", parsed.error);
   const command = parsed.value;
+  // retry and cancel stay allowed: they act on runs that already exist (e.g. cancel after closing the issue)
+  if (ctx.state === "closed" && (command.command === "docs" || command.command === "code"))
+    return closed(ctx);
   switch (command.command) {
     case "retry":
       return { type: "retry" };

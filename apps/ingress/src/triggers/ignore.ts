@@ -15,6 +15,7 @@ export type IgnoreReason =
   | "no_trigger"
   | "invalid_command"
   | "closed"
+  | "fork_pull_request"
   | "repository_not_configured"
   | "invalid_request"
   | "no_run"

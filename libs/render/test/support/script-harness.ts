@@ -46,7 +46,7 @@ export function createSandbox(
   writeFileSync(join(sshKeyDir, "ssh-privatekey"), "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n", {
     mode: 0o600,
   });
-  for (const tool of ["claude", "gh"]) {
+  for (const tool of ["claude", "gh", "ssh"]) {
     const wrapper = join(bin, tool);
     writeFileSync(wrapper, `#!/usr/bin/env bash\nexec node ${join(FIXTURES, `${tool}-shim.mjs`)} "$@"\n`);
     chmodSync(wrapper, 0o755);
@@ -63,6 +63,7 @@ export function createSandbox(
     ORCH_GITHUB_TOKEN_FILE: tokenFile,
     ORCH_MANAGED_SETTINGS_FILE: join(root, "no-managed-settings.json"),
     SHIM_LOG_DIR: shimLog,
+    SHIM_SSH_MAP: join(root, "ssh-served.json"),
   };
   // the fixture identity must not leak into the scripts' commits
   delete env["GIT_AUTHOR_NAME"];
@@ -86,6 +87,40 @@ export function createSandbox(
     sshKeyDir,
     env,
   };
+}
+
+/**
+ * Serves bare repositories to the `ssh` shim: `repositories` maps "host/path" as git asks for it over SSH
+ * (`github.com/5dlabs/platform.git` for `git@github.com:5dlabs/platform.git`) to a local bare repository. A URL
+ * without an `insteadOf` rewrite then really goes through GIT_SSH_COMMAND.
+ */
+export function serveOverSsh(sandbox: ScriptSandbox, repositories: Record<string, string>): void {
+  writeFileSync(sandbox.env["SHIM_SSH_MAP"]!, JSON.stringify(repositories));
+}
+
+/** One call of the `ssh` shim, as git made it. */
+export interface SshCall {
+  argv: string[];
+  destination: string;
+  port: string | null;
+  /** the remote command, e.g. `git-upload-pack '5dlabs/platform.git'` */
+  command: string;
+  /** `-o` options by name */
+  options: Record<string, string>;
+  /** `-i` key files, and their contents when the call was made */
+  identities: string[];
+  identityContents: (string | null)[];
+  /** contents of the UserKnownHostsFile when the call was made */
+  knownHosts: string | null;
+}
+
+export function sshCalls(sandbox: ScriptSandbox): SshCall[] {
+  const file = join(sandbox.shimLog, "ssh-calls.jsonl");
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as SshCall);
 }
 
 /** Writes rendered files the way a ConfigMap volume would present them. */

@@ -289,16 +289,116 @@ ASKPASS
   orch_log "git: HTTPS token via GIT_ASKPASS helper $helper"
 }
 
-# orch_sync_clone <url> <branch> <dir>: a clone of <url> at the remote <branch> in <dir>, discarding local
-# changes (for checkouts the agent does not own: the docs repository, the docs run's scratch clone).
+# --- reusing clones on the workspace ----------------------------------------------------------------------
+# One repository has many spellings (git@host:o/r.git, ssh://git@host/o/r, https://host/o/r.git, …): a clone is
+# matched to a request by host and owner/repo, never by the URL's exact text, so a respelled URL keeps the clone.
+ORCH_SCP_URL_RE='^[A-Za-z0-9._-]+@([^:/]+):/*(.+)$'
+ORCH_SCHEME_URL_RE='^(ssh|git|https?)://([^@/]+@)?([^:/]+)(:[0-9]+)?/+(.+)$'
+
+# orch_repo_key <url>: "host/owner/repo" in lower case (GitHub names are case-insensitive), without ".git" or a
+# trailing slash; a URL of another shape is printed as it is.
+orch_repo_key() {
+  local url=$1 host path
+  if [[ $url =~ $ORCH_SCHEME_URL_RE ]]; then
+    host=${BASH_REMATCH[3]}
+    path=${BASH_REMATCH[5]}
+  elif [[ $url =~ $ORCH_SCP_URL_RE ]]; then
+    host=${BASH_REMATCH[1]}
+    path=${BASH_REMATCH[2]}
+  else
+    printf '%s' "$url"
+    return 0
+  fi
+  while [[ $path == */ ]]; do path=${path%/}; done
+  path=${path%.git}
+  printf '%s/%s' "${host,,}" "${path,,}"
+}
+
+# orch_unsaved_work <dir> <check the working tree: true|false>: what in the clone at <dir> exists nowhere else
+# (uncommitted changes, commits no remote-tracking branch holds, stashes), as a phrase; nothing when there is none.
+# Anything git cannot read counts as unsaved.
+orch_unsaved_work() {
+  local dir=$1 check_tree=$2 out name count found=() branches=()
+  if [[ $check_tree == true ]]; then
+    if ! out=$(git -C "$dir" status --porcelain 2>/dev/null); then
+      found+=("a working tree git cannot read")
+    elif [[ -n $out ]]; then
+      found+=("uncommitted changes")
+    fi
+  fi
+  if ! out=$(git -C "$dir" for-each-ref --format='%(refname:short)' refs/heads 2>/dev/null); then
+    found+=("branches git cannot read")
+  else
+    while IFS= read -r name; do
+      if [[ -z $name ]]; then continue; fi
+      if ! count=$(git -C "$dir" rev-list --count "refs/heads/$name" --not --remotes 2>/dev/null); then count=1; fi
+      if ((count > 0)); then branches+=("$name"); fi
+    done <<<"$out"
+    if ((${#branches[@]} > 0)); then found+=("unpushed commits on ${branches[*]:0:5}"); fi
+  fi
+  if ! git -C "$dir" symbolic-ref --quiet HEAD >/dev/null 2>&1 &&
+    git -C "$dir" rev-parse --quiet --verify 'HEAD^{commit}' >/dev/null 2>&1; then
+    if ! count=$(git -C "$dir" rev-list --count HEAD --not --branches --remotes 2>/dev/null) || ((count > 0)); then
+      found+=("commits on a detached HEAD")
+    fi
+  fi
+  if out=$(git -C "$dir" stash list 2>/dev/null) && [[ -n $out ]]; then found+=("stashed changes"); fi
+  out=""
+  for name in ${found[@]+"${found[@]}"}; do out+="${out:+, }$name"; done
+  printf '%s' "$out"
+}
+
+# orch_redact_url <url>: the URL without any user:password@ part, for messages.
+orch_redact_url() {
+  local url=$1
+  if [[ $url =~ ^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@(.*)$ ]]; then url="${BASH_REMATCH[1]}${BASH_REMATCH[2]}"; fi
+  printf '%s' "${url:0:300}"
+}
+
+# orch_prepare_clone <url> <dir> <check the working tree: true|false> <what>: decides how <dir> becomes a clone of
+# <url>. Sets ORCH_CLONE_REUSE=true when <dir> already is one (origin set to <url> if spelled differently) and
+# false when <dir> is free for a fresh clone. A clone of another repository is removed only when nothing in it
+# would be lost; otherwise the run fails saying what is there (the work stays for a person to save).
+orch_prepare_clone() {
+  local url=$1 dir=$2 check_tree=$3 what=$4 origin="" unsaved
+  ORCH_CLONE_REUSE=false
+  if [[ ! -e $dir ]]; then return 0; fi
+  if [[ ! -d $dir/.git ]]; then
+    if [[ -d $dir && -z $(ls -A -- "$dir") ]]; then
+      rmdir -- "$dir"
+      return 0
+    fi
+    orch_fail "$dir exists but is not a git clone; refusing to replace it with $what $(orch_redact_url "$url"): move or remove it"
+  fi
+  origin=$(git -C "$dir" config --get remote.origin.url || true)
+  if [[ -n $origin && $(orch_repo_key "$origin") == "$(orch_repo_key "$url")" ]]; then
+    if [[ $origin != "$url" ]]; then
+      git -C "$dir" remote set-url origin "$url"
+      orch_log "$dir: origin $(orch_redact_url "$origin") is the same repository as $(orch_redact_url "$url"); URL updated"
+    fi
+    ORCH_CLONE_REUSE=true
+    return 0
+  fi
+  if [[ -n $origin ]]; then origin=$(orch_redact_url "$origin"); else origin="a repository without an origin"; fi
+  unsaved=$(orch_unsaved_work "$dir" "$check_tree")
+  if [[ -n $unsaved ]]; then
+    orch_fail "$dir holds a clone of $origin with $unsaved; refusing to replace it with $what $(orch_redact_url "$url"): push or discard that work first, or give this run another workspace"
+  fi
+  orch_log "replacing $dir (a clone of $origin with nothing unsaved) with a clone of $(orch_redact_url "$url")"
+  rm -rf -- "$dir"
+}
+
+# orch_sync_clone <url> <branch> <dir> <what>: a clone of <url> at the remote <branch> in <dir>, discarding
+# uncommitted changes (for checkouts the agent does not own: the docs repository, the docs run's scratch clone).
+# Local commits are kept: a clone of another repository holding unpushed commits is not replaced.
 orch_sync_clone() {
-  local url=$1 branch=$2 dir=$3
-  if [[ -d $dir/.git && "$(git -C "$dir" config --get remote.origin.url || true)" == "$url" ]]; then
+  local url=$1 branch=$2 dir=$3 what=$4
+  orch_prepare_clone "$url" "$dir" false "$what"
+  if [[ $ORCH_CLONE_REUSE == true ]]; then
     git -C "$dir" fetch --prune --quiet origin "+refs/heads/$branch:refs/remotes/origin/$branch"
     git -C "$dir" checkout --quiet --force -B "$branch" "refs/remotes/origin/$branch" --
     git -C "$dir" clean -ffdxq
   else
-    rm -rf -- "$dir"
     git clone --quiet --branch "$branch" -- "$url" "$dir"
   fi
 }
@@ -412,7 +512,7 @@ orch_init_state
 orch_setup_git_auth "$REPOSITORY_URL"
 
 ORCH_STEP="cloning the repository"
-orch_sync_clone "$REPOSITORY_URL" "$SOURCE_BRANCH" "$REPO_DIR"
+orch_sync_clone "$REPOSITORY_URL" "$SOURCE_BRANCH" "$REPO_DIR" "the repository"
 git -C "$REPO_DIR" config user.name "$COMMIT_NAME"
 git -C "$REPO_DIR" config user.email "$COMMIT_EMAIL"
 

@@ -1,0 +1,47 @@
+import { LOCAL_TOOL_NAMES } from "@orchestrator/contracts";
+import type { FieldProblem } from "../errors/http-error.js";
+import type { PathRenamer } from "../errors/validation-details.js";
+
+/** Names under which people put secrets. `env` is plain text: stored on the run, shown by `GET /runs/:id`, written to the ConfigMap. */
+export const SECRET_LIKE_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL)/i;
+
+/**
+ * What ingress refuses beyond the shared schema, because accepting it would go wrong later: a `localTools`
+ * entry the renderer's catalog lacks (the render would fail for good after a 202) and an `env` name that
+ * looks like a secret (its value would be stored and shown in plain text). Reads the raw body defensively,
+ * so these problems are listed alongside the schema's own.
+ */
+export function runInputPolicyProblems(body: unknown, rename?: PathRenamer): FieldProblem[] {
+  if (!isRecord(body) || body["kind"] !== "code") return [];
+  const name = (field: string) => (rename ? rename(field) : field);
+  const problems: FieldProblem[] = [];
+  const localTools = body["localTools"];
+  if (Array.isArray(localTools)) {
+    localTools.forEach((tool, i) => {
+      if (typeof tool === "string" && !LOCAL_TOOL_NAMES.includes(tool)) {
+        problems.push({
+          path: `${name("localTools")}.${i}`,
+          message: `unknown local tool "${tool.slice(0, 100)}": must be one of ${LOCAL_TOOL_NAMES.join(", ")}`,
+        });
+      }
+    });
+  }
+  const env = body["env"];
+  if (isRecord(env)) {
+    for (const key of Object.keys(env)) {
+      if (SECRET_LIKE_ENV_NAME.test(key)) {
+        problems.push({
+          path: `${name("env")}.${key.slice(0, 100)}`,
+          message:
+            `looks like a secret, and ${name("env")} is not secret (stored on the run, shown by GET /api/v1/runs/:id, ` +
+            `written to the run's ConfigMap): pass it with ${name("envFromSecrets")} from a Kubernetes Secret instead`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
