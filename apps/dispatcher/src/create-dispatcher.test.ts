@@ -1,6 +1,15 @@
 import { PermanentDispatchError } from "@orchestrator/runtime";
-import { afterEach, describe, expect, it } from "vitest";
-import { codeRequest, docsRequest, type Harness, RecordingRuntime, startHarness } from "../test/harness.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  codeRequest,
+  docsRequest,
+  FILES,
+  type Harness,
+  RecordingRuntime,
+  startHarness,
+} from "../test/harness.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -27,9 +36,7 @@ describe("dispatcher", () => {
     const run = await harness.createRun(docsRequest());
     await harness.runStore.transition(run.id, "Cancelled", "user changed their mind");
     await harness.enqueueDispatch(run.id);
-    await expect
-      .poll(async () => await harness!.dispatchQueue.getJobState(`dispatch-${run.id}`))
-      .toBe("completed");
+    await expect.poll(async () => await harness!.dispatchQueue.getJobState(run.id)).toBe("completed");
     expect(runtime.dispatched).toEqual([]);
   });
 
@@ -119,7 +126,7 @@ describe("dispatcher", () => {
     await harness.enqueueDispatch(next.id);
     const failed = await harness.waitForPhase(broken.id, "Failed");
     expect(failed.message).toBe(message);
-    expect(await harness.dispatchQueue.getJobState(`dispatch-${broken.id}`)).toBe("failed");
+    expect(await harness.dispatchQueue.getJobState(broken.id)).toBe("failed");
     await harness.waitForPhase(next.id, "Dispatched");
   });
 
@@ -194,5 +201,108 @@ describe("dispatcher", () => {
     await harness.waitForPhase(run.id, "Queued");
     await harness.controlQueue.add("control", { action: "released", runId: "run-ghost" });
     await harness.waitForPhase(run.id, "Dispatched");
+  });
+
+  it("keeps a run that a parallel delivery of the same message already dispatched, and its slot", async () => {
+    const runtime = new RecordingRuntime();
+    harness = await startHarness({ runtime });
+    const h = harness;
+    const run = await h.createRun(codeRequest());
+    const next = await h.createRun(codeRequest());
+    // while this delivery creates the objects, the other one finishes first and the pod starts
+    runtime.whileDispatching = async (r) => {
+      if (r.id !== run.id) return;
+      await h.runStore.transition(run.id, "Dispatched", "dispatched by the other delivery");
+      await h.runStore.transition(run.id, "Running", "agent running");
+    };
+    await h.enqueueDispatch(run.id);
+    await expect.poll(() => h.dispatchQueue.getJobState(run.id)).toBe("completed");
+    expect(runtime.cancelled).toEqual([]);
+    expect((await h.runStore.require(run.id)).phase).toBe("Running");
+    // the service's workspace is still in use
+    await h.enqueueDispatch(next.id);
+    await expect
+      .poll(async () => (await h.runStore.require(next.id)).message)
+      .toBe("waiting for workspace trader");
+    expect(await h.dispatcher.limiter.holders()).toEqual(new Map([[run.id, "trader"]]));
+  });
+
+  it("stops what it created when the run was cancelled during the dispatch, and frees the slot", async () => {
+    const runtime = new RecordingRuntime();
+    harness = await startHarness({ runtime });
+    const h = harness;
+    const run = await h.createRun(codeRequest());
+    const next = await h.createRun(codeRequest());
+    runtime.whileDispatching = async (r) => {
+      if (r.id === run.id) await h.runStore.transition(run.id, "Cancelled", "cancelled by the user");
+    };
+    await h.enqueueDispatch(run.id);
+    await expect.poll(() => runtime.cancelled).toEqual([run.id]);
+    await h.enqueueDispatch(next.id);
+    await h.waitForPhase(next.id, "Dispatched");
+  });
+
+  it("fails a run whose dispatch message is unreadable instead of leaving it in Rendering", async () => {
+    const runtime = new RecordingRuntime();
+    harness = await startHarness({ runtime });
+    const run = await harness.createRun(docsRequest());
+    await harness.dispatchQueue.add("dispatch", { runId: run.id, files: "not files" } as never, {
+      jobId: run.id,
+    });
+    const failed = await harness.waitForPhase(run.id, "Failed");
+    expect(failed.message).toMatch(/^dispatch failed: invalid dispatch payload/);
+    expect(runtime.dispatched).toEqual([]);
+  });
+
+  it("fails the run and frees its slot when Redis fails after the objects exist on the last attempt", async () => {
+    const runtime = new RecordingRuntime();
+    harness = await startHarness({ runtime });
+    const h = harness;
+    const run = await h.createRun(codeRequest());
+    const next = await h.createRun(codeRequest());
+    const tryTransition = h.runStore.tryTransition.bind(h.runStore);
+    vi.spyOn(h.runStore, "tryTransition").mockImplementation(async (id, phase, ...rest) => {
+      if (id === run.id && phase === "Dispatched") throw new Error("Connection is closed.");
+      return tryTransition(id, phase, ...rest);
+    });
+    await h.enqueueDispatch(run.id, undefined, { attempts: 2, backoff: { type: "fixed", delay: 300 } });
+    await expect.poll(async () => (await h.dispatcher.limiter.holders()).has(run.id)).toBe(true);
+    await h.enqueueDispatch(next.id);
+    await h.waitForPhase(next.id, "Queued");
+    const failed = await h.waitForPhase(run.id, "Failed");
+    expect(failed.message).toBe("dispatch failed after 2 attempts: Connection is closed.");
+    // what the dispatch created is stopped before the next run gets the workspace
+    expect(runtime.cancelled).toEqual([run.id]);
+    await h.waitForPhase(next.id, "Dispatched");
+  });
+
+  it("fails a run left holding a slot with no dispatch job after STUCK_DISPATCH_GRACE, and frees the slot", async () => {
+    const runtime = new RecordingRuntime();
+    harness = await startHarness({ runtime, stuckGraceMs: 200 });
+    const { limiter } = harness.dispatcher;
+    const stuck = await harness.createRun(codeRequest());
+    const delayed = await harness.createRun(codeRequest({ service: "billing" }));
+    const next = await harness.createRun(codeRequest());
+    // both dispatch jobs took a slot; the first then vanished (stalled past maxStalledCount, removed…)
+    for (const run of [stuck, delayed]) {
+      const service = run.request.kind === "code" ? run.request.service : undefined;
+      const payload = { runId: run.id, files: FILES, digest: "x" };
+      await limiter.acquire({ runId: run.id, service, createdAtMs: 1, payload });
+    }
+    await harness.enqueueDispatch(delayed.id, undefined, { delay: 600_000 });
+    await harness.enqueueDispatch(next.id);
+    await harness.waitForPhase(next.id, "Queued");
+
+    await harness.dispatcher.reconcile();
+    expect(await harness.phases([stuck.id, delayed.id])).toEqual(["Rendering", "Rendering"]);
+    await sleep(250);
+    await harness.dispatcher.reconcile();
+    const failed = await harness.waitForPhase(stuck.id, "Failed");
+    expect(failed.message).toContain("held a concurrency slot in Rendering");
+    expect(failed.message).toContain("no dispatch job");
+    await harness.waitForPhase(next.id, "Dispatched");
+    // a run whose dispatch job is still queued (here: delayed) is not stuck
+    expect((await harness.runStore.require(delayed.id)).phase).toBe("Rendering");
+    expect((await limiter.holders()).has(delayed.id)).toBe(true);
   });
 });

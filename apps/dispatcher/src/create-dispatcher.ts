@@ -12,12 +12,17 @@ import type { DispatcherContext } from "./dispatcher-context.js";
 import { createDispatcherMetrics } from "./dispatcher-metrics.js";
 import { createControlHandler } from "./handle-control.js";
 import { createDispatchHandler } from "./handle-dispatch.js";
+import { createDispatchFailureHandler } from "./handle-dispatch-failure.js";
 import { SlotKeeper } from "./slot-keeper.js";
 
 export interface DispatcherDependencies {
   config: Pick<
     DispatcherConfig,
-    "QUEUE_PREFIX" | "MAX_CONCURRENT_RUNS" | "DISPATCH_CONCURRENCY" | "SLOT_RECONCILE_INTERVAL"
+    | "QUEUE_PREFIX"
+    | "MAX_CONCURRENT_RUNS"
+    | "DISPATCH_CONCURRENCY"
+    | "SLOT_RECONCILE_INTERVAL"
+    | "STUCK_DISPATCH_GRACE"
   >;
   runStore: RunStore;
   runtime: Runtime;
@@ -66,9 +71,12 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
     metrics: createDispatcherMetrics(deps.registry, limiter),
     log,
   };
-  const slots = new SlotKeeper(ctx);
+  const slots = new SlotKeeper(ctx, { stuckGraceMs: deps.config.STUCK_DISPATCH_GRACE });
   const handleDispatch = createDispatchHandler(ctx, slots, deps.config.MAX_CONCURRENT_RUNS);
   const handleControl = createControlHandler(ctx, slots);
+  const onDispatchFailed = createDispatchFailureHandler(ctx, slots);
+  // failure listeners still running (stop() waits for them before Redis goes away)
+  const failing = new Set<Promise<void>>();
 
   let workers: Worker[] = [];
   let unsubscribe: (() => Promise<void>) | undefined;
@@ -96,13 +104,19 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
           .catch((err: unknown) => log.warn({ err, runId: event.runId }, "releasing a slot failed"));
       });
       const options = { connection: deps.redis.worker, prefix: deps.config.QUEUE_PREFIX, log };
-      workers = [
-        createWorker(QUEUES.dispatch, handleDispatch, {
-          ...options,
-          concurrency: deps.config.DISPATCH_CONCURRENCY,
-        }),
-        createWorker(QUEUES.control, handleControl, { ...options, concurrency: 2 }),
-      ];
+      const dispatchWorker = createWorker(QUEUES.dispatch, handleDispatch, {
+        ...options,
+        concurrency: deps.config.DISPATCH_CONCURRENCY,
+      });
+      dispatchWorker.on("failed", (job, err) => {
+        const handled = onDispatchFailed(job, err)
+          .catch((error: unknown) =>
+            log.error({ err: error, jobId: job?.id }, "handling a failed dispatch job failed"),
+          )
+          .finally(() => failing.delete(handled));
+        failing.add(handled);
+      });
+      workers = [dispatchWorker, createWorker(QUEUES.control, handleControl, { ...options, concurrency: 2 })];
       // catch up on what happened while no dispatcher ran, then keep checking
       await reconcile();
       timer = setInterval(() => void reconcile(), deps.config.SLOT_RECONCILE_INTERVAL);
@@ -118,6 +132,7 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
       if (timer) clearInterval(timer);
       await Promise.all(workers.map((w) => w.close()));
       workers = [];
+      await Promise.all(failing);
       await unsubscribe?.();
       unsubscribe = undefined;
     },

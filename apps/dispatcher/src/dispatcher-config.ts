@@ -16,6 +16,11 @@ export const dispatcherConfigSchema = z.object({
   DISPATCH_CONCURRENCY: env.positiveInt(4),
   /** How often slot holders are checked against the run store (a crashed consumer must not leak a slot). */
   SLOT_RECONCILE_INTERVAL: env.duration("30s"),
+  /**
+   * How long a run may hold a slot in Queued/Rendering with no dispatch job and no kept dispatch
+   * message (its job stalled or vanished) before the reconciler fails it and frees the slot.
+   */
+  STUCK_DISPATCH_GRACE: env.duration("10m"),
 });
 
 export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;

@@ -26,3 +26,8 @@ export function isDispatchedPhase(phase: string): boolean {
 export function promotedJobId(runId: string): string {
   return `promoted-${runId.replace(/:/g, "-")}`;
 }
+
+/** Ids of the dispatch jobs a run can have: the renderer's (the run id) and the promotion's. */
+export function dispatchJobIds(runId: string): string[] {
+  return [runId, promotedJobId(runId)];
+}

@@ -103,8 +103,15 @@ export function createDispatchHandler(ctx: DispatcherContext, slots: SlotKeeper,
 
     const moved = await runStore.tryTransition(run.id, "Dispatched", describeLinks(links), { links });
     if (!moved) {
-      // cancelled while the objects were being created: take them down again
       const current = await runStore.get(run.id);
+      if (current && isDispatchedPhase(current.phase)) {
+        // a parallel or redelivered copy of this message won: the run is healthy and keeps its slot
+        await limiter.dispatched(run.id);
+        runLog.info({ phase: current.phase }, "another delivery dispatched the run first");
+        count("skipped");
+        return { outcome: "skipped", reason: "already dispatched" };
+      }
+      // it ended (or expired) while the objects were being created: take them down again
       runLog.info({ phase: current?.phase }, "run ended during dispatch; stopping what was created");
       await runtime.cancel({ ...(current ?? run), links: { ...run.links, ...links } });
       await slots.release(run.id);

@@ -63,7 +63,7 @@ export interface Harness {
   dispatcher: Dispatcher;
   /** a run as the renderer leaves it: accepted, then Rendering */
   createRun(request: RunRecord["request"]): Promise<RunRecord>;
-  /** what the renderer does once the files are rendered */
+  /** what the renderer does once the files are rendered (job id: the run id, as the renderer's) */
   enqueueDispatch(runId: string, files?: RenderedFiles, options?: JobsOptions): Promise<void>;
   cancel(runId: string, reason?: string): Promise<void>;
   waitForPhase(runId: string, phase: RunPhase, timeoutMs?: number): Promise<RunRecord>;
@@ -75,6 +75,8 @@ export async function startHarness(options: {
   runtime: Runtime;
   maxConcurrent?: number;
   reconcileMs?: number;
+  /** STUCK_DISPATCH_GRACE */
+  stuckGraceMs?: number;
 }): Promise<Harness> {
   const prefix = uniquePrefix("dispatch");
   const client = await connectTestRedis();
@@ -96,6 +98,7 @@ export async function startHarness(options: {
       MAX_CONCURRENT_RUNS: options.maxConcurrent ?? 0,
       DISPATCH_CONCURRENCY: 4,
       SLOT_RECONCILE_INTERVAL: options.reconcileMs ?? 600_000,
+      STUCK_DISPATCH_GRACE: options.stuckGraceMs ?? 600_000,
     },
     runStore,
     runtime: options.runtime,
@@ -118,11 +121,7 @@ export async function startHarness(options: {
       return runStore.transition(run.id, "Rendering", "rendering templates");
     },
     async enqueueDispatch(runId, files = FILES, jobOptions = {}) {
-      await dispatchQueue.add(
-        "dispatch",
-        { runId, files, digest: "test" },
-        { jobId: `dispatch-${runId}`, ...jobOptions },
-      );
+      await dispatchQueue.add("dispatch", { runId, files, digest: "test" }, { jobId: runId, ...jobOptions });
     },
     async cancel(runId, reason = "cancelled by test") {
       await controlQueue.add("control", { action: "cancel", runId, reason });
@@ -153,11 +152,14 @@ export class RecordingRuntime implements Runtime {
   readonly cancelled: string[] = [];
   /** return an error to make the next dispatch of a run fail with it */
   failWith: (run: RunRecord) => Error | undefined = () => undefined;
+  /** runs after the objects "exist", before dispatch returns (to let something else happen meanwhile) */
+  whileDispatching: (run: RunRecord) => Promise<void> = async () => {};
 
   async dispatch(run: RunRecord) {
     const error = this.failWith(run);
     if (error) throw error;
     this.dispatched.push(run.id);
+    await this.whileDispatching(run);
     return { links: { namespace: "agents", job: `job-${run.id}` } };
   }
   async cancel(run: RunRecord) {

@@ -34,7 +34,7 @@ const jobCreates = () =>
   sim.requests.filter((r) => r.verb === "create" && r.resource === "jobs" && r.statusCode === 201);
 
 describe("dispatcher on Kubernetes (kube-sim)", () => {
-  it("turns a rendered code run into a CodeRun owning its ConfigMap and Job", async () => {
+  it("turns a rendered code run into a CodeRun owning its Job, which owns the ConfigMap", async () => {
     await start();
     const run = await harness.createRun(codeRequest({ service: "trader" }));
     await harness.enqueueDispatch(run.id);
@@ -47,19 +47,19 @@ describe("dispatcher on Kubernetes (kube-sim)", () => {
       job: names.job,
     });
     const cr = sim.objects.get("coderuns.orchestrator.platform", ns, names.customResource);
-    for (const [resource, name] of [
-      ["configmaps", names.configMap],
-      ["jobs.batch", names.job],
-    ] as const) {
-      expect(sim.objects.get(resource, ns, name)?.metadata.ownerReferences).toEqual([
-        expect.objectContaining({
-          kind: "CodeRun",
-          name: names.customResource,
-          uid: cr?.metadata.uid,
-          controller: true,
-        }),
-      ]);
-    }
+    const job = sim.objects.get("jobs.batch", ns, names.job);
+    expect(job?.metadata.ownerReferences).toEqual([
+      expect.objectContaining({
+        kind: "CodeRun",
+        name: names.customResource,
+        uid: cr?.metadata.uid,
+        controller: true,
+      }),
+    ]);
+    // the Job's TTL takes the rendered files with it
+    expect(sim.objects.get("configmaps", ns, names.configMap)?.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "Job", name: names.job, uid: job?.metadata.uid, controller: false }),
+    ]);
     expect(sim.objects.get("persistentvolumeclaims", ns, "workspace-trader")).toBeDefined();
   });
 
@@ -76,7 +76,7 @@ describe("dispatcher on Kubernetes (kube-sim)", () => {
     ]);
     await harness.waitForPhase(run.id, "Dispatched");
     await expect.poll(async () => harness.dispatchQueue.getJobState(`replay-${run.id}`)).toBe("completed");
-    await expect.poll(async () => harness.dispatchQueue.getJobState(`dispatch-${run.id}`)).toBe("completed");
+    await expect.poll(async () => harness.dispatchQueue.getJobState(run.id)).toBe("completed");
     expect(jobs()).toHaveLength(1);
     expect(jobCreates()).toHaveLength(1);
     expect(

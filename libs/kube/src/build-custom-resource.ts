@@ -18,19 +18,22 @@ export interface BuildCustomResourceInput {
 }
 
 /**
- * The DocsRun/CodeRun that represents a run in the cluster and owns its ConfigMap and Job. Its spec
+ * The DocsRun/CodeRun that represents a run in the cluster and owns its Job (which owns the ConfigMap
+ * once it exists), labelled as created by the dispatcher (`CREATED_BY_DISPATCHER_SELECTOR`). Its spec
  * uses the original service's field names, so `kubectl get cr` shows what was asked for. Status is
  * not set here: the API server drops it on create (status subresource); the watcher patches it.
  */
 export function buildCustomResource(input: BuildCustomResourceInput): RunResource {
   const { run, name, namespace } = input;
   const request = run.request;
-  const metadata = {
-    name,
-    namespace,
-    labels: runLabels(run),
-    annotations: { [ANNOTATIONS.runId]: run.id, [ANNOTATIONS.repositoryUrl]: request.repositoryUrl },
+  const annotations: Record<string, string> = {
+    [ANNOTATIONS.runId]: run.id,
+    [ANNOTATIONS.repositoryUrl]: request.repositoryUrl,
   };
+  // the Job gets these; the CR's spec has no field for them, so `kubectl get -o yaml` shows them here
+  if (request.overrides && Object.keys(request.overrides).length > 0)
+    annotations[ANNOTATIONS.overrides] = JSON.stringify(request.overrides);
+  const metadata = { name, namespace, labels: runLabels(run), annotations };
   if (request.kind === "docs") {
     const docs: DocsRun = {
       apiVersion: API_VERSION,

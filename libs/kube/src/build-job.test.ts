@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { codeRun, docsRun } from "../test/fixtures.js";
 import { buildConfigMap, configMapDataBytes } from "./build-config-map.js";
 import { buildCustomResource, ownerReferenceTo } from "./build-custom-resource.js";
-import { buildJob, type JobSettings } from "./build-job.js";
+import { buildJob, type JobSettings, jobOwnerReference } from "./build-job.js";
 import { buildWorkspacePvc } from "./build-workspace-pvc.js";
 import { withImageTag } from "./image.js";
-import { runLabels } from "./labels.js";
+import { CREATED_BY_DISPATCHER_SELECTOR, isCreatedByDispatcher, runLabels } from "./labels.js";
 import { runObjectNames } from "./names.js";
 
 const settings: JobSettings = {
@@ -226,6 +226,21 @@ describe("buildConfigMap", () => {
   });
 });
 
+describe("jobOwnerReference", () => {
+  it("makes an object a non-controlling dependent of the run's Job", () => {
+    expect(
+      jobOwnerReference({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "j", uid: "job-uid" } }),
+    ).toEqual({
+      apiVersion: "batch/v1",
+      kind: "Job",
+      name: "j",
+      uid: "job-uid",
+      controller: false,
+      blockOwnerDeletion: false,
+    });
+  });
+});
+
 describe("buildWorkspacePvc", () => {
   it("claims a ReadWriteOnce workspace per service with the configured size and class", () => {
     const pvc = buildWorkspacePvc("trader", "agents", { size: "10Gi", storageClassName: "local-path" });
@@ -314,6 +329,27 @@ describe("buildCustomResource", () => {
       model: "claude-opus-4-20250514",
       githubUser: "swe-1-5dlabs",
     });
+  });
+
+  it("records per-run overrides on the CR, so kubectl shows what the Job got", () => {
+    const overrides = { imageTag: "1.0.60", memoryLimit: "8Gi", activeDeadlineSeconds: 600 };
+    const cr = buildCustomResource({ run: codeRun({ overrides }), name: "x", namespace: "agents" });
+    expect(JSON.parse(cr.metadata.annotations?.["orchestrator.platform/overrides"] ?? "null")).toEqual(
+      overrides,
+    );
+    const plain = buildCustomResource({ run: docsRun(), name: "y", namespace: "agents" });
+    expect(plain.metadata.annotations).not.toHaveProperty("orchestrator.platform/overrides");
+  });
+
+  it("marks the CRs the dispatcher creates, unlike ones applied with kubectl", () => {
+    const cr = buildCustomResource({ run: codeRun(), name: "x", namespace: "agents" });
+    expect(isCreatedByDispatcher(cr.metadata)).toBe(true);
+    expect(CREATED_BY_DISPATCHER_SELECTOR).toBe(
+      "app.kubernetes.io/managed-by=orchestrator-dispatcher,orchestrator.platform/run-id",
+    );
+    // applied with kubectl: whatever labels its author chose
+    expect(isCreatedByDispatcher({ labels: { team: "a" } })).toBe(false);
+    expect(isCreatedByDispatcher({})).toBe(false);
   });
 
   it("references the CR as the controlling owner", () => {

@@ -1,5 +1,6 @@
 import type { V1EnvVar, V1Job, V1OwnerReference, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
-import { AGENT_ENV, AGENT_PATHS, authKindFor, authSecretName, type RunRecord } from "@orchestrator/contracts";
+import { AGENT_ENV, AGENT_PATHS, type RunRecord } from "@orchestrator/contracts";
+import { gitCredentialsFor } from "./git-credentials.js";
 import { withImageTag } from "./image.js";
 import { ANNOTATIONS, runLabels } from "./labels.js";
 import type { RunObjectNames } from "./names.js";
@@ -60,26 +61,6 @@ export interface BuildJobInput {
   owner?: V1OwnerReference;
 }
 
-/** The GitHub credential secret a run mounts, chosen by its repository URL. */
-export function gitAuthFor(request: Pick<RunRecord["request"], "repositoryUrl" | "githubUser">): {
-  kind: "ssh" | "https";
-  secretName: string;
-  /** key the secret must hold */
-  key: "ssh-privatekey" | "token";
-} {
-  const kind = authKindFor(request.repositoryUrl);
-  return {
-    kind,
-    secretName: authSecretName(request.repositoryUrl, request.githubUser),
-    key: kind === "ssh" ? "ssh-privatekey" : "token",
-  };
-}
-
-/** Secret holding a GitHub user's token (key `token`), as `authSecretName` names it for https URLs. */
-export function githubTokenSecretName(githubUser: string): string {
-  return authSecretName("https://github.com/-/-", githubUser);
-}
-
 function dirname(path: string): string {
   return path.slice(0, path.lastIndexOf("/")) || "/";
 }
@@ -87,7 +68,7 @@ function dirname(path: string): string {
 /**
  * The Job that runs the agent: one pod, never restarted (`backoffLimit: 0`; retries are new runs),
  * non-root with every capability dropped, the rendered files at `/config` and `settings.json` as
- * Claude Code's managed settings, the GitHub credential chosen by the repository URL, the Anthropic
+ * Claude Code's managed settings, the GitHub credentials chosen by the URLs it clones, the Anthropic
  * key from a secret, and the run's own env. The result is written to the termination log.
  */
 export function buildJob(input: BuildJobInput): V1Job {
@@ -95,7 +76,7 @@ export function buildJob(input: BuildJobInput): V1Job {
   const request = run.request;
   const labels = runLabels(run);
   const overrides = request.overrides ?? {};
-  const auth = gitAuthFor(request);
+  const git = gitCredentialsFor(request);
 
   const volumes: V1Volume[] = [
     { name: "config", configMap: { name: names.configMap, defaultMode: 0o755 } },
@@ -128,23 +109,23 @@ export function buildJob(input: BuildJobInput): V1Job {
     { name: AGENT_ENV.resultFile, value: AGENT_PATHS.resultFile },
     { name: AGENT_ENV.managedSettingsFile, value: AGENT_PATHS.managedSettings },
   );
-  if (auth.kind === "ssh") {
+  if (git.ssh) {
     volumes.push({
       name: "git-auth",
-      secret: { secretName: auth.secretName, defaultMode: SECRET_FILE_MODE },
+      secret: { secretName: git.ssh.secretName, defaultMode: SECRET_FILE_MODE },
     });
     mounts.push({ name: "git-auth", mountPath: AGENT_PATHS.sshKeyDir, readOnly: true });
     env.push({ name: AGENT_ENV.sshKeyDir, value: AGENT_PATHS.sshKeyDir });
   }
-  // https: the token clones and pushes. ssh: git uses the key, and the user's token, when there is one,
-  // lets `gh` open the pull request (optional, so a key alone still runs).
+  // any https URL: the token clones and pushes. SSH only: git uses the key, and the user's token, when
+  // there is one, lets `gh` open the pull request (optional, so a key alone still runs).
   volumes.push({
     name: "github-token",
     secret: {
-      secretName: githubTokenSecretName(request.githubUser),
+      secretName: git.token.secretName,
       defaultMode: SECRET_FILE_MODE,
       items: [{ key: "token", path: "token", mode: SECRET_FILE_MODE }],
-      ...(auth.kind === "ssh" ? { optional: true } : {}),
+      ...(git.token.required ? {} : { optional: true }),
     },
   });
   mounts.push({ name: "github-token", mountPath: dirname(AGENT_PATHS.githubTokenFile), readOnly: true });
@@ -226,5 +207,24 @@ export function buildJob(input: BuildJobInput): V1Job {
         },
       },
     },
+  };
+}
+
+/**
+ * Owner reference making an object (the run's ConfigMap) a dependent of the run's Job, so it is
+ * collected when the Job's TTL deletes the Job. Not the controller: the Job controller manages pods
+ * only; and no blockOwnerDeletion, which would need extra RBAC and hold up the Job's deletion.
+ */
+export function jobOwnerReference(job: Pick<V1Job, "apiVersion" | "kind" | "metadata">): V1OwnerReference {
+  const name = job.metadata?.name;
+  const uid = job.metadata?.uid;
+  if (!name || !uid) throw new Error("cannot reference a Job without a name and uid");
+  return {
+    apiVersion: job.apiVersion ?? "batch/v1",
+    kind: job.kind ?? "Job",
+    name,
+    uid,
+    controller: false,
+    blockOwnerDeletion: false,
   };
 }

@@ -5,6 +5,7 @@ export * from "./build-job.js";
 export * from "./build-workspace-pvc.js";
 export * from "./clients.js";
 export * from "./custom-resources.js";
+export * from "./git-credentials.js";
 export * from "./image.js";
 export * from "./kube-config.js";
 export * from "./labels.js";

@@ -29,10 +29,27 @@ export const ANNOTATIONS = {
   filesDigest: "orchestrator.platform/files-digest",
   /** repository URL the run works on */
   repositoryUrl: "orchestrator.platform/repository-url",
+  /** CR: the run's per-run Job overrides as JSON (resources, deadline, image tag), when it has any */
+  overrides: "orchestrator.platform/overrides",
 } as const;
 
 export const APP_NAME = "orchestrator";
 export const MANAGED_BY = "orchestrator-dispatcher";
+
+/**
+ * Label selector of the DocsRuns/CodeRuns the dispatcher created for runs submitted through the API,
+ * CLI or GitHub — not those applied with kubectl, which the dispatcher only reads and must never
+ * delete. (It also matches the dispatcher's other per-run objects when used on ConfigMaps or Jobs.)
+ */
+export const CREATED_BY_DISPATCHER_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY},${LABELS.runId}`;
+
+/** Whether an object's metadata says the dispatcher created it (see {@link CREATED_BY_DISPATCHER_SELECTOR}). */
+export function isCreatedByDispatcher(
+  metadata: { labels?: Record<string, string> | undefined } | undefined,
+): boolean {
+  const labels = metadata?.labels;
+  return labels?.[LABELS.managedBy] === MANAGED_BY && Boolean(labels[LABELS.runId]);
+}
 
 /**
  * Makes a string a valid label value, as the original service's `sanitize_label_value` did:

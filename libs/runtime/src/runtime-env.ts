@@ -4,6 +4,13 @@ import { z } from "zod";
 
 const quantity = (defaultValue: string) =>
   z.string().regex(QUANTITY_RE, "must be a Kubernetes quantity such as 500m, 2 or 4Gi").default(defaultValue);
+/**
+ * Shortest JOB_TTL_SECONDS accepted. Kubernetes deletes a finished Job (and its pod, logs and
+ * termination message) that many seconds after it ends; the watcher must see the outcome first, also
+ * after a restart or an informer relist, so seconds are not enough.
+ */
+export const MIN_JOB_TTL_SECONDS = 300;
+
 const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes object name");
 
 /**
@@ -17,8 +24,16 @@ export const runtimeEnv = {
   JOB_IMAGE: z.string().min(1).default("anthropic/claude-code:latest"),
   /** Comma-separated image pull secrets of agent pods. */
   JOB_IMAGE_PULL_SECRETS: env.csv(),
-  /** Seconds a finished Job (pod, logs, result) is kept before Kubernetes deletes it. */
-  JOB_TTL_SECONDS: env.nonNegativeInt(1800),
+  /** Seconds a finished Job (pod, logs, result) is kept before Kubernetes deletes it; at least 300. */
+  JOB_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(
+      MIN_JOB_TTL_SECONDS,
+      `must be at least ${MIN_JOB_TTL_SECONDS} seconds: a finished Job, its pod and its logs are deleted after this ` +
+        "long, and the watcher must record the run's outcome before they go",
+    )
+    .default(1800),
   /** Longest a run may take, in seconds; a run may override it. */
   JOB_ACTIVE_DEADLINE_SECONDS: env.positiveInt(7200),
   JOB_CPU_REQUEST: quantity("1"),

@@ -57,11 +57,15 @@ export async function createRunSecrets(clients: KubeClients, namespace = TEST_NA
   }
 }
 
-export function testKubernetesRuntime(sim: KubeSim, retry: KubeRetryOptions = {}): KubernetesRuntime {
+export function testKubernetesRuntime(
+  sim: KubeSim,
+  retry: KubeRetryOptions = {},
+  job: Partial<JobSettings> = {},
+): KubernetesRuntime {
   return new KubernetesRuntime({
     clients: createKubeClients(sim.kubeConfig(TEST_NAMESPACE)),
     namespace: TEST_NAMESPACE,
-    job: TEST_JOB_SETTINGS,
+    job: { ...TEST_JOB_SETTINGS, ...job },
     workspace: { size: "10Gi", storageClassName: "standard" },
     log: pino({ level: "silent" }),
     retry: { baseDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 20, ...retry },

@@ -77,12 +77,22 @@ describe("KubernetesRuntime.dispatch", () => {
       },
     ];
 
+    const stored = sim.objects.get("jobs.batch", ns, names.job)!;
     const configMap = sim.objects.get("configmaps", ns, names.configMap);
     expect(configMap?.data).toEqual(TEST_FILES);
-    expect(configMap?.metadata.ownerReferences).toEqual(owner);
+    // the Job's TTL takes the files with it; a CR delete still reaches them through the Job
+    expect(configMap?.metadata.ownerReferences).toEqual([
+      {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        name: names.job,
+        uid: stored.metadata.uid,
+        controller: false,
+        blockOwnerDeletion: false,
+      },
+    ]);
     new ConfigMap(JSON.parse(JSON.stringify(configMap))).validate();
 
-    const stored = sim.objects.get("jobs.batch", ns, names.job)!;
     new Job(JSON.parse(JSON.stringify(stored))).validate();
     expect(stored.metadata.ownerReferences).toEqual(owner);
     const expected = buildJob({ run, names, namespace: ns, settings: TEST_JOB_SETTINGS });
@@ -227,6 +237,39 @@ describe("KubernetesRuntime.dispatch", () => {
     expect(jobs()).toEqual([]);
   });
 
+  it("checks the credentials of both repositories of a code run and names every missing one", async () => {
+    const mixed = testCodeRun({
+      githubUser: "new-user",
+      repositoryUrl: "https://github.com/5dlabs/trader.git",
+      docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
+    });
+    const err = await dispatchError(runtime.dispatch(mixed, TEST_FILES));
+    expect(err.reason).toBe("missing-secret");
+    expect(err.message).toContain('secret "github-pat-new-user" does not exist in namespace "agents"');
+    expect(err.message).toContain(
+      "kubectl -n agents create secret generic github-pat-new-user --from-literal=token=",
+    );
+    expect(err.message).toContain('secret "github-ssh-new-user" does not exist in namespace "agents"');
+    expect(err.message).toContain(
+      "kubectl -n agents create secret generic github-ssh-new-user --from-file=ssh-privatekey=",
+    );
+    expect(err.message).toContain("git@github.com:5dlabs/platform.git");
+
+    // an SSH key alone does not clone an https docs repository
+    await clients.core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: "github-ssh-key-only" }, data: { "ssh-privatekey": "eA==" } },
+    });
+    const httpsDocs = testCodeRun({
+      githubUser: "key-only",
+      docsRepositoryUrl: "https://github.com/5dlabs/platform.git",
+    });
+    const tokenless = await dispatchError(runtime.dispatch(httpsDocs, TEST_FILES));
+    expect(tokenless.message).toContain('secret "github-pat-key-only" does not exist');
+    expect(tokenless.message).not.toContain("github-ssh-key-only");
+    expect(jobs()).toEqual([]);
+  });
+
   it("fails when a secret lacks the key the run needs, or a secret of envFromSecrets is missing", async () => {
     await clients.core.createNamespacedSecret({
       namespace: ns,
@@ -286,6 +329,63 @@ describe("KubernetesRuntime.dispatch", () => {
       runtime.dispatch(testDocsRun(), { ...TEST_FILES, "prompt.md": "x".repeat(1024 * 1024) }),
     );
     expect(err.reason).toBe("too-large");
+  });
+});
+
+describe("KubernetesRuntime object lifetimes", () => {
+  async function startFinishingSim(): Promise<void> {
+    await sim.stop();
+    // one Kubernetes second = 1 ms: the agent finishes at once and a 300 s TTL passes in 0.3 s
+    sim = await startTestKubeSim({ timeScale: 0.001 });
+    clients = createKubeClients(sim.kubeConfig(ns));
+    await createRunSecrets(clients);
+    runtime = testKubernetesRuntime(sim, {}, { ttlSecondsAfterFinished: 300 });
+  }
+
+  it("removes the ConfigMap with the Job once the Job's TTL expires, and keeps the CR", async () => {
+    await startFinishingSim();
+    const run = testCodeRun();
+    const names = runObjectNames(run);
+    await runtime.dispatch(run, TEST_FILES);
+    await expect
+      .poll(() => sim.objects.get("jobs.batch", ns, names.job), { timeout: 10_000 })
+      .toBeUndefined();
+    await expect.poll(() => sim.objects.get("configmaps", ns, names.configMap)).toBeUndefined();
+    expect(sim.objects.get("coderuns.orchestrator.platform", ns, names.customResource)).toBeDefined();
+    expect(sim.objects.get("persistentvolumeclaims", ns, "workspace-trader")).toBeDefined();
+  });
+
+  it("still takes the Job and ConfigMap with it when the CR is deleted", async () => {
+    const run = testDocsRun();
+    const names = runObjectNames(run);
+    await runtime.dispatch(run, TEST_FILES);
+    await clients.custom.deleteNamespacedCustomObject({
+      group: "orchestrator.platform",
+      version: "v1",
+      namespace: ns,
+      plural: "docsruns",
+      name: names.customResource,
+    });
+    await expect
+      .poll(() => sim.objects.get("jobs.batch", ns, names.job), { timeout: 10_000 })
+      .toBeUndefined();
+    await expect.poll(() => sim.objects.get("configmaps", ns, names.configMap)).toBeUndefined();
+  });
+
+  it("shows the run's overrides on the CR next to the Job that got them", async () => {
+    const overrides = { imageTag: "1.0.60", cpuLimit: "4", memoryLimit: "8Gi", activeDeadlineSeconds: 600 };
+    const run = testCodeRun({ overrides });
+    const names = runObjectNames(run);
+    await runtime.dispatch(run, TEST_FILES);
+    const cr = sim.objects.get("coderuns.orchestrator.platform", ns, names.customResource);
+    expect(JSON.parse(cr?.metadata.annotations?.["orchestrator.platform/overrides"] ?? "null")).toEqual(
+      overrides,
+    );
+    const job = sim.objects.get("jobs.batch", ns, names.job)!;
+    expect(job.spec).toMatchObject({
+      activeDeadlineSeconds: 600,
+      template: { spec: { containers: [{ image: "anthropic/claude-code:1.0.60" }] } },
+    });
   });
 });
 

@@ -24,6 +24,7 @@ import {
   configMapDataBytes,
   DOCS_RUN,
   type JobSettings,
+  jobOwnerReference,
   type KubeClients,
   MAX_CONFIG_MAP_DATA_BYTES,
   ownerReferenceTo,
@@ -66,10 +67,10 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /**
- * Runs agents as Kubernetes Jobs: per run a DocsRun/CodeRun owning a ConfigMap (the rendered files)
- * and a Job, plus the service's workspace PVC for code runs. Every object has a name derived from the
- * run id, so a repeated dispatch adopts what exists (409 → read it back and check its run-id label)
- * and never creates a second Job.
+ * Runs agents as Kubernetes Jobs: per run a DocsRun/CodeRun owning a Job, which owns the ConfigMap
+ * with the rendered files, plus the service's workspace PVC for code runs. Every object has a name
+ * derived from the run id, so a repeated dispatch adopts what exists (409 → read it back and check its
+ * run-id label) and never creates a second Job.
  */
 export class KubernetesRuntime implements Runtime {
   readonly kind = "kubernetes" as const;
@@ -98,14 +99,13 @@ export class KubernetesRuntime implements Runtime {
       );
     }
     await this.checkNamespace(namespace);
-    for (const secret of requiredSecrets(run, namespace, this.options.job.anthropicSecret)) {
-      await this.requireSecret(namespace, secret.name, secret.key, secret.hint);
-    }
+    await this.checkSecrets(run, namespace);
     if (run.request.kind === "code") await this.ensureWorkspace(run.request.service, namespace);
     const resource = await this.ensureCustomResource(run, names, namespace);
     const owner = ownerReferenceTo(resource);
     await this.ensureConfigMap(run, names, namespace, files, owner);
-    await this.ensureJob(run, names, namespace, owner);
+    const job = await this.ensureJob(run, names, namespace, owner);
+    await this.handConfigMapToJob(run, names, namespace, job);
     return {
       links: { namespace, customResource: names.customResource, configMap: names.configMap, job: names.job },
     };
@@ -253,31 +253,35 @@ export class KubernetesRuntime implements Runtime {
     }
   }
 
-  private async requireSecret(namespace: string, name: string, key: string, hint: string): Promise<void> {
-    let data: Record<string, string> | undefined;
-    try {
-      const secret = await this.call("get", () =>
-        this.clients.core.readNamespacedSecret({ name, namespace }),
-      );
-      data = { ...secret.data, ...secret.stringData };
-    } catch (err) {
-      if (apiStatus(err) === 404) {
-        throw new PermanentDispatchError(
-          "missing-secret",
-          `secret "${name}" does not exist in namespace "${namespace}": ${hint}`,
-          {
-            cause: err,
-          },
+  /** Fails the run naming every secret it needs that is missing or lacks its key, with how to create it. */
+  private async checkSecrets(run: RunRecord, namespace: string): Promise<void> {
+    const problems: string[] = [];
+    let cause: unknown;
+    for (const secret of requiredSecrets(run, namespace, this.options.job.anthropicSecret)) {
+      let data: Record<string, string>;
+      try {
+        const found = await this.call("get", () =>
+          this.clients.core.readNamespacedSecret({ name: secret.name, namespace }),
+        );
+        data = { ...found.data, ...found.stringData };
+      } catch (err) {
+        if (apiStatus(err) !== 404) throw this.classify(err, `reading secret ${secret.name}`);
+        cause ??= err;
+        problems.push(`secret "${secret.name}" does not exist in namespace "${namespace}": ${secret.hint}`);
+        continue;
+      }
+      if (!data[secret.key]) {
+        problems.push(
+          `secret "${secret.name}" in namespace "${namespace}" has no key "${secret.key}": ${secret.hint}`,
         );
       }
-      throw this.classify(err, `reading secret ${name}`);
     }
-    if (!data[key]) {
-      throw new PermanentDispatchError(
-        "missing-secret",
-        `secret "${name}" in namespace "${namespace}" has no key "${key}": ${hint}`,
-      );
-    }
+    if (problems.length === 0) return;
+    const message =
+      problems.length === 1
+        ? (problems[0] as string)
+        : `${problems.length} secrets the run needs are missing: ${problems.map((p, i) => `(${i + 1}) ${p}`).join("; ")}`;
+    throw new PermanentDispatchError("missing-secret", message, cause === undefined ? undefined : { cause });
   }
 
   private async ensureWorkspace(service: string, namespace: string): Promise<void> {
@@ -386,15 +390,56 @@ export class KubernetesRuntime implements Runtime {
     names: RunObjectNames,
     namespace: string,
     owner: V1OwnerReference,
-  ): Promise<void> {
+  ): Promise<V1Job> {
     const body = buildJob({ run, names, namespace, settings: this.options.job, owner });
     const batch = this.clients.batch;
-    await this.createOrAdopt<V1Job>(
+    return this.createOrAdopt<V1Job>(
       run,
       `Job ${names.job}`,
       () => this.call("create", () => batch.createNamespacedJob({ namespace, body })),
       () => this.call("get", () => batch.readNamespacedJob({ name: names.job, namespace })),
     );
+  }
+
+  /**
+   * Makes the Job the ConfigMap's owner instead of the CR, so the files go when the Job's TTL deletes
+   * the Job. The Job is the only owner: Kubernetes collects a dependent only once all its owners are
+   * gone, so keeping the CR as a second owner would keep the ConfigMap as long as the CR. Deleting the
+   * CR still removes the ConfigMap, through the Job it owns. Best effort: the Job exists and runs, so a
+   * failure here only leaves the ConfigMap to the CR's lifetime.
+   */
+  private async handConfigMapToJob(
+    run: RunRecord,
+    names: RunObjectNames,
+    namespace: string,
+    job: V1Job,
+  ): Promise<void> {
+    const core = this.clients.core;
+    const owner = jobOwnerReference(job);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const current = await this.call("get", () =>
+          core.readNamespacedConfigMap({ name: names.configMap, namespace }),
+        );
+        const refs = current.metadata?.ownerReferences ?? [];
+        if (refs.length === 1 && refs[0]?.uid === owner.uid) return;
+        const body: V1ConfigMap = { ...current, metadata: { ...current.metadata, ownerReferences: [owner] } };
+        try {
+          await this.call("replace", () =>
+            core.replaceNamespacedConfigMap({ name: names.configMap, namespace, body }),
+          );
+          return;
+        } catch (err) {
+          // changed since read (e.g. by a parallel dispatch of the same run): read it again
+          if (apiStatus(err) !== 409 || attempt >= 3) throw err;
+        }
+      }
+    } catch (err) {
+      this.log.warn(
+        { runId: run.id, configMap: names.configMap, err: { message: apiMessage(err) } },
+        "could not make the Job own the run's ConfigMap; it stays until the CR is deleted",
+      );
+    }
   }
 
   private async jobExists(name: string, namespace: string): Promise<boolean> {

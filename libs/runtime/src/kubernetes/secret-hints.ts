@@ -1,5 +1,5 @@
 import type { RunRecord } from "@orchestrator/contracts";
-import { gitAuthFor } from "@orchestrator/kube";
+import { gitCredentialsFor } from "@orchestrator/kube";
 
 /** A secret a run needs, the key it must hold, and how an operator creates it. */
 export interface RequiredSecret {
@@ -10,9 +10,11 @@ export interface RequiredSecret {
 }
 
 /**
- * Every secret a run's pod references: the GitHub credential chosen by the repository URL, the
- * Anthropic key, and the request's envFromSecrets. A pod referencing a missing secret would sit in
- * CreateContainerConfigError until its deadline, so the dispatcher checks them up front.
+ * Every secret a run's pod strictly needs: the GitHub credentials of every repository it clones (the
+ * SSH key for `git@`/`ssh://` URLs, the token for `https://` ones — for a code run both its repository
+ * and the docs repository), the Anthropic key, and the request's envFromSecrets. A pod referencing a
+ * missing secret would sit in CreateContainerConfigError until its deadline, and a missing optional
+ * credential would fail the clone, so the dispatcher checks them up front.
  */
 export function requiredSecrets(
   run: Pick<RunRecord, "request">,
@@ -20,32 +22,34 @@ export function requiredSecrets(
   anthropic: { name: string; key: string },
 ): RequiredSecret[] {
   const request = run.request;
-  const auth = gitAuthFor(request);
+  const git = gitCredentialsFor(request);
   const create = `kubectl -n ${namespace} create secret generic`;
-  const secrets: RequiredSecret[] = [
-    auth.kind === "ssh"
-      ? {
-          name: auth.secretName,
-          key: auth.key,
-          hint:
-            `the run clones ${request.repositoryUrl} over SSH as GitHub user ${request.githubUser}. Create it with: ` +
-            `${create} ${auth.secretName} --from-file=ssh-privatekey=<path to the private key> --from-file=ssh-publickey=<path to the public key>`,
-        }
-      : {
-          name: auth.secretName,
-          key: auth.key,
-          hint:
-            `the run clones ${request.repositoryUrl} over HTTPS as GitHub user ${request.githubUser}. Create it with: ` +
-            `${create} ${auth.secretName} --from-literal=token=<GitHub personal access token>`,
-        },
-    {
-      name: anthropic.name,
-      key: anthropic.key,
+  const secrets: RequiredSecret[] = [];
+  if (git.ssh) {
+    secrets.push({
+      name: git.ssh.secretName,
+      key: git.ssh.key,
       hint:
-        `it holds the agent's Anthropic API key (ANTHROPIC_SECRET_NAME/ANTHROPIC_SECRET_KEY). Create it with: ` +
-        `${create} ${anthropic.name} --from-literal=${anthropic.key}=<Anthropic API key>`,
-    },
-  ];
+        `the run clones ${git.ssh.urls.join(" and ")} over SSH as GitHub user ${request.githubUser}. Create it with: ` +
+        `${create} ${git.ssh.secretName} --from-file=ssh-privatekey=<path to the private key> --from-file=ssh-publickey=<path to the public key>`,
+    });
+  }
+  if (git.token.required) {
+    secrets.push({
+      name: git.token.secretName,
+      key: git.token.key,
+      hint:
+        `the run clones ${git.token.urls.join(" and ")} over HTTPS as GitHub user ${request.githubUser}. Create it with: ` +
+        `${create} ${git.token.secretName} --from-literal=token=<GitHub personal access token>`,
+    });
+  }
+  secrets.push({
+    name: anthropic.name,
+    key: anthropic.key,
+    hint:
+      `it holds the agent's Anthropic API key (ANTHROPIC_SECRET_NAME/ANTHROPIC_SECRET_KEY). Create it with: ` +
+      `${create} ${anthropic.name} --from-literal=${anthropic.key}=<Anthropic API key>`,
+  });
   if (request.kind === "code") {
     for (const ref of request.envFromSecrets) {
       secrets.push({

@@ -77,6 +77,39 @@ describe("LocalRuntime", () => {
     expect(await collect(runtime.logs({ ...run, links }, { follow: false, tailLines: 1 }))).toBe("oops\n");
   });
 
+  it("warns when a repository the run clones needs a credential that is not configured", async () => {
+    const logged: { level: number; msg: string; urls?: string[] }[] = [];
+    const quiet = new LocalRuntime({
+      dataDir,
+      path: process.env.PATH ?? "/usr/bin:/bin",
+      githubTokenFile: join(dataDir, "token"),
+      log: pino({ level: "warn" }, { write: (line: string) => void logged.push(JSON.parse(line)) }),
+    });
+    const mixed = codeRun({
+      repositoryUrl: "https://github.com/5dlabs/trader.git",
+      docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
+    });
+    await quiet.dispatch(mixed, { "container.sh": "exit 0\n" });
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringContaining("set LOCAL_SSH_KEY_DIR"),
+        urls: ["git@github.com:5dlabs/platform.git"],
+      }),
+    ]);
+
+    logged.length = 0;
+    const tokenless = new LocalRuntime({
+      dataDir,
+      path: process.env.PATH ?? "/usr/bin:/bin",
+      log: pino({ level: "warn" }, { write: (line: string) => void logged.push(JSON.parse(line)) }),
+    });
+    await tokenless.dispatch(docsRun(), { "container.sh": "exit 0\n" });
+    expect(logged).toEqual([
+      expect.objectContaining({ msg: expect.stringContaining("set LOCAL_GITHUB_TOKEN_FILE") }),
+    ]);
+  });
+
   it("records a failing script's exit code", async () => {
     const run = docsRun();
     await runtime.dispatch(run, { "container.sh": "echo failing; exit 3\n" });

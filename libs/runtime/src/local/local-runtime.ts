@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdir, open, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AGENT_ENV, isTerminalPhase, type RenderedFiles, type RunRecord } from "@orchestrator/contracts";
+import { gitCredentialsFor } from "@orchestrator/kube";
 import type { Logger } from "pino";
 import { LogsUnavailableError } from "../logs-unavailable-error.js";
 import type { DispatchResult, LogOptions, Runtime } from "../runtime.js";
@@ -74,6 +75,7 @@ export class LocalRuntime implements Runtime {
       return result;
     if (await exists(join(dir, LOCAL_RUN_FILES.cancelled))) return result;
     if (!files["container.sh"]) throw new Error(`run ${run.id} has no rendered container.sh`);
+    this.warnAboutMissingCredentials(run);
     await mkdir(dir, { recursive: true });
     const lock = await this.acquireLock(dir);
     try {
@@ -135,6 +137,28 @@ export class LocalRuntime implements Runtime {
         return state?.status === "exited" || state === undefined || isTerminalPhase(run.phase);
       },
     });
+  }
+
+  /**
+   * The agent authenticates to each repository it clones (a code run's docs repository too) with the
+   * SSH key or the token; say which variable is missing before it fails on it. Not fatal: the agent's
+   * own output then says what it could not read.
+   */
+  private warnAboutMissingCredentials(run: RunRecord): void {
+    const git = gitCredentialsFor(run.request);
+    const log = this.options.log;
+    if (git.ssh && !this.options.sshKeyDir) {
+      log.warn(
+        { runId: run.id, urls: git.ssh.urls },
+        "the run clones over SSH but no key is configured: set LOCAL_SSH_KEY_DIR to a directory with ssh-privatekey",
+      );
+    }
+    if (git.token.required && !this.options.githubTokenFile) {
+      log.warn(
+        { runId: run.id, urls: git.token.urls },
+        "the run clones over HTTPS but no token is configured: set LOCAL_GITHUB_TOKEN_FILE to a file with a GitHub token",
+      );
+    }
   }
 
   /** Exclusive right to start the run's process; a lock left by a crashed dispatcher expires. */
