@@ -58,6 +58,16 @@ export class GarbageCollector {
       const dependents = dependentsOf(uid);
       for (const dep of dependents) {
         if (dep.obj.metadata.deletionTimestamp) continue;
+        // A dependent with another owner that exists and is not being deleted ("solid") survives: like the
+        // real collector, only its reference to the owner being deleted is removed.
+        const solidOwner = (dep.obj.metadata.ownerReferences ?? []).some((r) => {
+          if (r.uid === uid || !this.ownerExists(r, dep)) return false;
+          return !this.lookup(r.uid)?.obj.metadata.deletionTimestamp;
+        });
+        if (solidOwner) {
+          this.dropRefs(dep, [uid]);
+          continue;
+        }
         // A dependent that has dependents of its own is deleted in the foreground too, so the cascade waits.
         const policy =
           dependentsOf(dep.obj.metadata.uid ?? "").length > 0

@@ -75,6 +75,26 @@ describe("owner-reference garbage collection", () => {
     );
   });
 
+  it("Foreground: a dependent with another live owner survives and only loses the deleted owner's reference", async () => {
+    const first = await owner("shared-owner-a");
+    const second = await owner("shared-owner-b");
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: "shared-dep", ownerReferences: [first, second] } },
+    });
+    await core.deleteNamespacedConfigMap({
+      name: "shared-owner-a",
+      namespace: ns,
+      propagationPolicy: "Foreground",
+    });
+    await waitFor(() => cmGone("shared-owner-a"), "owner a gone");
+    const dep = await core.readNamespacedSecret({ name: "shared-dep", namespace: ns });
+    expect(dep.metadata?.deletionTimestamp).toBeUndefined();
+    expect(dep.metadata?.ownerReferences?.map((r) => r.name)).toEqual(["shared-owner-b"]);
+    await core.deleteNamespacedConfigMap({ name: "shared-owner-b", namespace: ns });
+    await waitFor(() => secretGone("shared-dep"), "dependent collected once its last owner is gone");
+  });
+
   it("Foreground: owner waits (foregroundDeletion finalizer) until blocking dependents are gone", async () => {
     const ref = await owner("fg-owner");
     await dependent("fg-dep", ref, ["example.com/slow"]);
