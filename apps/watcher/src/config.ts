@@ -14,7 +14,10 @@ export const watcherEnvSchema = z
     RUNTIME: z.enum(["auto", "kubernetes", "local"]).default("auto"),
     /** Local runtime: directory of run directories (`<DATA_DIR>/runs/<run-id>/`), relative to the working directory. */
     DATA_DIR: z.string().min(1).default(".data"),
-    /** A run whose pod has not started after this long fails with the reason it is stuck. */
+    /**
+     * A run whose agent has not started this long after its Job was created fails with the reason it is
+     * stuck (counted from the Job's creation: waiting for the pod, scheduling and image pulls all count).
+     */
     PENDING_TIMEOUT: env.duration("10m"),
     /** How often every active run is looked at again (besides watch events), as a safety net. */
     RESYNC_INTERVAL: env.duration("30s"),
@@ -36,7 +39,7 @@ export const watcherEnvSchema = z
     GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
     /** Whether to comment on the originating issue/PR of GitHub runs at all (needs a token or an App). */
     GITHUB_COMMENTS: env.boolean(true),
-    /** HMAC-SHA256 key for the `X-Orchestrator-Signature-256` header of run callbacks (unset: unsigned). */
+    /** HMAC-SHA256 key for the `X-Orchestrator-Signature-256` header of run callbacks (unset: none are sent). */
     CALLBACK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     /** Delivery attempts of one callback before it is given up (exponential backoff from 2 s). */
     CALLBACK_ATTEMPTS: env.positiveInt(10),

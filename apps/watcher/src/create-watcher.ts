@@ -15,13 +15,14 @@ import type { CrRequestDefaults } from "./kube/cr-request.js";
 import { createKubeFollower, type KubeFollower } from "./kube/kube-follower.js";
 import { createLocalFollower, type LocalFollower } from "./local/local-follower.js";
 import { createWatcherMetrics, type WatcherMetrics } from "./metrics.js";
+import { OnceMarker } from "./once-marker.js";
 import { createOutcomeHandler } from "./outcomes/outcome-handler.js";
 
 /** Tunables of the watcher (from its environment; tests shorten them). */
 export interface WatcherSettings {
   /** namespace of Jobs, Pods and DocsRun/CodeRun resources (KUBERNETES_NAMESPACE) */
   namespace: string;
-  /** PENDING_TIMEOUT, ms */
+  /** PENDING_TIMEOUT, ms (counted from the Job's creation) */
   pendingTimeoutMs: number;
   /** RESYNC_INTERVAL, ms */
   resyncIntervalMs: number;
@@ -31,7 +32,10 @@ export interface WatcherSettings {
   gcIntervalMs: number;
   /** ORPHAN_GRACE, ms */
   orphanGraceMs: number;
-  /** RUN_RETENTION, ms: how long comment digests and callback markers are kept */
+  /**
+   * RUN_RETENTION, ms: how long comment digests and callback markers are kept, and after how long a
+   * finished run's dispatcher-created DocsRun/CodeRun is collected
+   */
   retentionMs: number;
   /** wait before restarting a failed watch, ms */
   watchRestartDelayMs: number;
@@ -182,6 +186,13 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     callbacks,
     github: githubSync,
     metrics,
+    // kept past the run record (whose expiry later updates may push out) and the restart scan's reach
+    counted: new OnceMarker(
+      deps.redis,
+      `${deps.prefix}:watcher:counted`,
+      settings.retentionMs + 48 * 3600_000,
+    ),
+    handOver: kube ? (retry) => kube.handOver(retry) : undefined,
     log: log.child({ component: "outcomes" }),
     now,
   });
@@ -195,6 +206,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           : undefined,
       dataDir: deps.runtime.kind === "local" ? deps.runtime.dataDir : undefined,
       orphanGraceMs: settings.orphanGraceMs,
+      retentionMs: settings.retentionMs,
       metrics,
       log: log.child({ component: "gc" }),
       now: deps.now,

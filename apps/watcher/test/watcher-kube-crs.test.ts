@@ -1,4 +1,16 @@
-import { CODE_RUN, CRD_GROUP, CRD_VERSION, LABELS, runObjectNames } from "@orchestrator/kube";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import type { RunRecord } from "@orchestrator/contracts";
+import {
+  ANNOTATIONS,
+  CODE_RUN,
+  CRD_GROUP,
+  CRD_VERSION,
+  LABELS,
+  MANAGED_BY,
+  type RunResource,
+  runIdLabelValue,
+  runObjectNames,
+} from "@orchestrator/kube";
 import { describe, expect, it } from "vitest";
 import { startFakeGithub } from "./fake-github.js";
 import { codeRequest, githubSource } from "./fixtures/runs.js";
@@ -6,6 +18,32 @@ import { dispatchRun, scriptRun } from "./kube-harness.js";
 import { useKubeWatcherContext } from "./kube-watcher-context.js";
 
 const k = useKubeWatcherContext("wc");
+const codeRuns = { group: CRD_GROUP, version: CRD_VERSION, namespace: "default", plural: CODE_RUN.plural };
+const codeRun = (name: string) =>
+  k.sim.objects.get(`coderuns.${CRD_GROUP}`, "default", name) as RunResource | undefined;
+
+async function applyCodeRun(name: string, spec: Record<string, unknown> = {}): Promise<RunRecord> {
+  const created = (await k.clients.custom.createNamespacedCustomObject({
+    ...codeRuns,
+    body: {
+      apiVersion: `${CRD_GROUP}/${CRD_VERSION}`,
+      kind: "CodeRun",
+      metadata: { name },
+      spec: {
+        taskId: 4,
+        service: "trader",
+        repositoryUrl: "git@github.com:5dlabs/trader.git",
+        docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
+        githubUser: "swe-1-5dlabs",
+        model: "claude-sonnet-4-20250514",
+        ...spec,
+      },
+    },
+  })) as { metadata: { uid: string } };
+  const key = `kubernetes:${created.metadata.uid}`;
+  await expect.poll(() => k.ctx.runStore.findByIdempotencyKey(key), { timeout: 5000 }).toBeDefined();
+  return (await k.ctx.runStore.findByIdempotencyKey(key))!;
+}
 
 describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, GitHub", () => {
   it("feeds a CodeRun applied with kubectl into the pipeline, and cancels its run when it is deleted", async () => {
@@ -63,6 +101,8 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
           )?.runId,
       )
       .toBe(run!.id);
+    // the object stays the user's: never labelled as managed by the dispatcher (whose CRs are collected)
+    expect(codeRun("trader-task-3")?.metadata.labels?.[LABELS.managedBy]).toBeUndefined();
 
     // the dispatcher takes it from there, using the applied CR as the owner
     const adopted = (await k.ctx.runStore.get(run!.id))!;
@@ -73,6 +113,89 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
     await expect.poll(() => k.phaseOf(run!.id), { timeout: 5000 }).toBe("Cancelled");
     expect((await k.ctx.runStore.get(run!.id))?.cancelRequestedAt).toBeDefined();
     expect(await w.queues.control.getJob(`cancel-${run!.id}`)).toBeDefined();
+  });
+
+  it("moves a kubectl-applied CodeRun to its automatic retry: its status follows the retry, and deleting it cancels the retry", async () => {
+    const w = await k.start();
+    const first = await applyCodeRun("trader-task-4", { maxRetries: 1 });
+    scriptRun(k.sim, first, { oomKilled: true, durationMs: 20 });
+    await dispatchRun(k.clients, k.ctx.runStore, (await k.ctx.runStore.get(first.id))!);
+    await expect.poll(() => k.phaseOf(first.id), { timeout: 5000 }).toBe("Failed");
+    await expect
+      .poll(async () => (await k.ctx.runStore.get(first.id))?.retriedBy, { timeout: 5000 })
+      .toBeDefined();
+    const retry = (await k.ctx.runStore.get((await k.ctx.runStore.get(first.id))!.retriedBy!))!;
+    expect(retry).toMatchObject({
+      attempt: 2,
+      request: { source: { type: "kubernetes", name: "trader-task-4" } },
+    });
+
+    // the CR now names attempt 2
+    await expect
+      .poll(() => codeRun("trader-task-4")?.metadata.labels?.[LABELS.runId], { timeout: 5000 })
+      .toBe(runIdLabelValue(retry.id));
+    expect(codeRun("trader-task-4")?.metadata.annotations?.[ANNOTATIONS.runId]).toBe(retry.id);
+    await expect.poll(() => codeRun("trader-task-4")?.status?.runId).toBe(retry.id);
+
+    scriptRun(k.sim, retry, { hang: true });
+    await dispatchRun(k.clients, k.ctx.runStore, retry);
+    await expect.poll(() => k.phaseOf(retry.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => codeRun("trader-task-4")?.status?.phase, { timeout: 5000 }).toBe("Running");
+    // every run looked at again (as after a restart): attempt 1 does not take the status back
+    await w.watcher.kube!.resync({ full: true });
+    await w.watcher.kube!.idle();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await w.watcher.kube!.idle();
+    expect(codeRun("trader-task-4")?.status).toMatchObject({
+      phase: "Running",
+      runId: retry.id,
+      retryCount: 1,
+    });
+
+    await k.clients.custom.deleteNamespacedCustomObject({ ...codeRuns, name: "trader-task-4" });
+    await expect.poll(() => k.phaseOf(retry.id), { timeout: 5000 }).toBe("Cancelled");
+    await expect.poll(async () => w.queues.control.getJob(`cancel-${retry.id}`)).toBeDefined();
+    expect(await k.phaseOf(first.id)).toBe("Failed");
+  });
+
+  it("removes the dispatcher's CRs (and their ConfigMaps) of runs that are over, never one applied with kubectl", async () => {
+    const w = await k.start({ settings: { retentionMs: 300 } });
+    const gone = await k.newRun();
+    const finished = await k.newRun();
+    const live = await k.newRun();
+    scriptRun(k.sim, gone, { hang: true });
+    scriptRun(k.sim, finished, { durationMs: 20 });
+    scriptRun(k.sim, live, { hang: true });
+    for (const run of [gone, finished, live]) await dispatchRun(k.clients, k.ctx.runStore, run);
+    await expect.poll(() => k.phaseOf(finished.id), { timeout: 5000 }).toBe("Succeeded");
+    await expect.poll(() => k.phaseOf(gone.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(live.id), { timeout: 5000 }).toBe("Running");
+    // a CR applied with kubectl, labelled as if the dispatcher managed it, whose run record expired
+    const byHand = await applyCodeRun("by-hand");
+    await k.clients.custom.patchNamespacedCustomObject(
+      { ...codeRuns, name: "by-hand", body: { metadata: { labels: { [LABELS.managedBy]: MANAGED_BY } } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    await expect.poll(() => codeRun("by-hand")?.metadata.labels?.[LABELS.managedBy]).toBe(MANAGED_BY);
+    for (const run of [gone, byHand]) await k.ctx.redis.del(`${k.ctx.prefix}:run:${run.id}`);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // RUN_RETENTION passes for the finished run
+
+    const report = await w.watcher.collectGarbage();
+    const name = (run: RunRecord) => runObjectNames(run).customResource;
+    expect(report.deletedCustomResources.sort()).toEqual(
+      [`CodeRun/${name(gone)}`, `CodeRun/${name(finished)}`].sort(),
+    );
+    const metrics = await w.registry.metrics();
+    expect(metrics).toContain('orchestrator_gc_deleted_total{resource="coderun",reason="run-gone"} 1');
+    expect(metrics).toContain('orchestrator_gc_deleted_total{resource="coderun",reason="run-expired"} 1');
+    const configMap = (run: RunRecord) =>
+      k.sim.objects.get("configmaps", "default", runObjectNames(run).configMap);
+    await expect
+      .poll(() => [gone, finished].map((r) => Boolean(codeRun(name(r)) ?? configMap(r))), { timeout: 5000 })
+      .toEqual([false, false]);
+    expect(codeRun(name(live))).toBeDefined();
+    expect(configMap(live)).toBeDefined();
+    expect(codeRun("by-hand")).toBeDefined();
   });
 
   it("rejects a kubectl-applied CR with an invalid spec in its status, creating no run", async () => {

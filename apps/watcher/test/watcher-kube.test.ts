@@ -51,7 +51,9 @@ describe("watcher following runs on Kubernetes", () => {
       jobName: runObjectNames(run).job,
       contextVersion: 1,
       retryCount: 0,
+      observedGeneration: readCustomResource(k.sim, run)!.metadata.generation,
     });
+    expect(status.observedGeneration).toBe(1);
     expect(status.conditions?.find((c) => c.type === "Ready")).toMatchObject({
       status: "True",
       reason: "Succeeded",

@@ -131,9 +131,10 @@ describe("watcher on the local runtime", () => {
     await expect.poll(() => phaseOf(code.run.id)).toBe("Failed");
     await expect.poll(() => phaseOf(docs.run.id)).toBe("Failed");
     const failed = await ctx.runStore.get(code.run.id);
-    expect(failed?.message).toBe(
-      "agent exited with code 1: cloning | fatal: could not read from remote repository",
-    );
+    // the agent's output stays on the run record, out of the message that is posted publicly
+    expect(failed?.message).toBe("agent exited with code 1");
+    expect(failed?.failureReason).toBe("ExitCode");
+    expect(failed?.logTail).toBe("cloning\nfatal: could not read from remote repository");
 
     await expect.poll(async () => (await ctx.runStore.get(code.run.id))?.retriedBy).toBeDefined();
     const retryId = (await ctx.runStore.get(code.run.id))!.retriedBy!;

@@ -69,6 +69,10 @@ export interface RunPatch {
   message?: string;
   links?: Partial<RunLinks>;
   result?: RunResult;
+  /** see RunRecord.failureReason */
+  failureReason?: string;
+  /** see RunRecord.logTail */
+  logTail?: string;
 }
 
 /** The run records in Redis: created by ingress, moved along by every service. */
@@ -328,6 +332,8 @@ function applyPatch(run: RunRecord, patch: RunPatch, at: string): RunRecord {
   if (patch.message !== undefined) next.message = patch.message;
   if (patch.links) next.links = { ...run.links, ...stripUndefined(patch.links) };
   if (patch.result) next.result = { ...run.result, ...stripUndefined(patch.result) };
+  if (patch.failureReason !== undefined) next.failureReason = patch.failureReason;
+  if (patch.logTail !== undefined) next.logTail = patch.logTail;
   return next;
 }
 

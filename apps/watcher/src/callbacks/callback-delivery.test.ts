@@ -1,6 +1,8 @@
+import { Writable } from "node:stream";
 import { silentLogger } from "@orchestrator/observability";
 import { connectTestRedis } from "@orchestrator/queue/testing";
 import type { Redis } from "ioredis";
+import { type Logger, pino } from "pino";
 import { Counter, Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startCallbackReceiver } from "../../test/callback-receiver.js";
@@ -25,18 +27,20 @@ afterEach(async () => {
   await ctx.cleanup();
 });
 
-function start(attempts = 4) {
+function start(attempts = 4, options: { secret?: string | undefined; log?: Logger } = {}) {
+  const secret = "secret" in options ? options.secret : SECRET;
+  const log = options.log ?? silentLogger();
   delivery = createCallbackDelivery({
     runStore: ctx.runStore,
     redis: ctx.redis,
     queueConnection: ctx.redis,
     workerConnection: workerRedis,
     prefix: ctx.prefix,
-    secret: SECRET,
+    secret,
     attempts,
     backoffMs: 50,
     retentionMs: 60_000,
-    log: silentLogger(),
+    log,
     callbacks: new Counter({ name: "cb", help: "cb", labelNames: ["outcome"], registers: [new Registry()] }),
   });
   delivery.start();
@@ -63,6 +67,58 @@ describe("run callbacks", () => {
       expect(JSON.parse(receiver.received[1]!.body)).toMatchObject({ id: run.id, phase: "Succeeded" });
       // delivered: asking again sends nothing
       await expect.poll(async () => d.enqueue(done)).toBe(false);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it("never sends an unsigned callback: without CALLBACK_SECRET the run records that it was not sent, and one warning is logged", async () => {
+    const receiver = await startCallbackReceiver();
+    const lines: string[] = [];
+    const log = pino(
+      { level: "warn" },
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    try {
+      const runs = [];
+      for (let i = 0; i < 2; i++) {
+        const { run } = await ctx.runStore.create({ request: codeRequest({ callbackUrl: receiver.url }) });
+        runs.push(await ctx.runStore.transition(run.id, "Succeeded", "agent finished"));
+      }
+      const d = start(4, { secret: undefined, log });
+      for (const run of runs) expect(await d.enqueue(run)).toBe(false);
+      for (const run of runs) {
+        expect((await ctx.runStore.get(run.id))?.callback).toMatchObject({
+          outcome: "not-sent",
+          detail: expect.stringContaining("CALLBACK_SECRET is not set"),
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(receiver.received).toHaveLength(0);
+      expect(lines.filter((l) => l.includes("CALLBACK_SECRET"))).toHaveLength(1);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it("sends the run without the agent's log tail, and records the delivery on the run", async () => {
+    const receiver = await startCallbackReceiver();
+    try {
+      const { run } = await ctx.runStore.create({ request: codeRequest({ callbackUrl: receiver.url }) });
+      const done = await ctx.runStore.transition(run.id, "Failed", "agent exited with code 1", {
+        logTail: "fatal: could not read from remote repository",
+      });
+      await start().enqueue(done);
+      await expect.poll(() => receiver.received.length, { timeout: 5000 }).toBe(1);
+      const body = JSON.parse(receiver.received[0]!.body) as Record<string, unknown>;
+      expect(body).toMatchObject({ id: run.id, phase: "Failed", message: "agent exited with code 1" });
+      expect(body).not.toHaveProperty("logTail");
+      await expect.poll(async () => (await ctx.runStore.get(run.id))?.callback?.outcome).toBe("delivered");
     } finally {
       await receiver.stop();
     }

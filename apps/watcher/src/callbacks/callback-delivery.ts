@@ -17,6 +17,14 @@ import {
 export const CALLBACK_QUEUE = "watcher-callbacks";
 const callbackJobSchema = z.object({ runId: z.string().min(1) });
 type CallbackJob = z.infer<typeof callbackJobSchema>;
+type CallbackOutcome = NonNullable<RunRecord["callback"]>["outcome"];
+
+/** What a receiver gets: the run record without the agent's log tail (which stays with operators). */
+export function callbackBody(run: RunRecord): Omit<RunRecord, "logTail"> {
+  const body: RunRecord = { ...run };
+  delete body.logTail;
+  return body;
+}
 
 export interface CallbackDeliveryDeps {
   runStore: RunStore;
@@ -28,7 +36,7 @@ export interface CallbackDeliveryDeps {
   workerConnection: Redis;
   /** BullMQ prefix (QUEUE_PREFIX) */
   prefix: string;
-  /** CALLBACK_SECRET; without it callbacks are sent unsigned */
+  /** CALLBACK_SECRET; without it no callback is sent (the run records why) */
   secret: string | undefined;
   /** attempts per callback */
   attempts: number;
@@ -46,18 +54,50 @@ export interface CallbackDelivery {
   queue: Queue<CallbackJob, string, string>;
   /** starts delivering (the BullMQ worker); idempotent */
   start(): void;
-  /** Queues the callback of a finished run that asked for one (at most once per run while queued). */
+  /**
+   * Queues the callback of a finished run that asked for one (at most once per run while queued).
+   * Without CALLBACK_SECRET nothing is queued: the run records that its callback was not sent.
+   */
   enqueue(run: RunRecord): Promise<boolean>;
   close(): Promise<void>;
 }
 
+/** Why a callback was not sent when CALLBACK_SECRET is unset. */
+export const UNSIGNED_CALLBACK_DETAIL =
+  "not sent: CALLBACK_SECRET is not set, and callbacks are only sent signed (X-Orchestrator-Signature-256)";
+
 /**
  * POSTs a finished run as JSON to its `callbackUrl`, signed with HMAC-SHA256, at least once: retried
  * with exponential backoff on 5xx/408/429/network errors, given up on other 4xx. Every attempt of
- * one delivery carries the same `X-Orchestrator-Delivery` id so receivers can de-duplicate.
+ * one delivery carries the same `X-Orchestrator-Delivery` id so receivers can de-duplicate. Receivers
+ * are promised a signature, so without CALLBACK_SECRET nothing is sent. What became of the callback
+ * is recorded on the run (`callback`).
  */
 export function createCallbackDelivery(deps: CallbackDeliveryDeps): CallbackDelivery {
   const doneKey = (runId: string) => `${deps.prefix}:watcher:callback-done:${runId}`;
+  let warnedUnsigned = false;
+
+  async function record(runId: string, outcome: CallbackOutcome, detail: string): Promise<void> {
+    const at = new Date().toISOString();
+    await deps.runStore
+      .update(runId, (r) =>
+        r.callback?.outcome === outcome && r.callback.detail === detail
+          ? r
+          : { ...r, callback: { outcome, at, detail } },
+      )
+      .catch((err: unknown) => deps.log.warn({ err, runId }, "could not record the callback's outcome"));
+  }
+
+  async function notSent(run: RunRecord): Promise<void> {
+    if (!warnedUnsigned) {
+      warnedUnsigned = true;
+      deps.log.warn(
+        { runId: run.id },
+        "CALLBACK_SECRET is not set: run callbacks are not sent (they are only sent signed)",
+      );
+    }
+    if (run.callback?.outcome !== "not-sent") await record(run.id, "not-sent", UNSIGNED_CALLBACK_DETAIL);
+  }
   const queue = new Queue<CallbackJob, string, string>(CALLBACK_QUEUE, {
     connection: deps.queueConnection as ConnectionOptions,
     prefix: deps.prefix,
@@ -69,7 +109,11 @@ export function createCallbackDelivery(deps: CallbackDeliveryDeps): CallbackDeli
     const url = run?.request.callbackUrl;
     if (!run || !url || !isTerminalPhase(run.phase)) return "dropped";
     if (await deps.redis.exists(doneKey(runId))) return "already-delivered";
-    const body = JSON.stringify(run);
+    if (!deps.secret) {
+      await notSent(run);
+      return "not-sent";
+    }
+    const body = JSON.stringify(callbackBody(run));
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "user-agent": "orchestrator-watcher",
@@ -77,7 +121,7 @@ export function createCallbackDelivery(deps: CallbackDeliveryDeps): CallbackDeli
       [CALLBACK_DELIVERY_HEADER]: `${run.id}.${run.phase}`,
       "idempotency-key": `${run.id}.${run.phase}`,
     };
-    if (deps.secret) headers[CALLBACK_SIGNATURE_HEADER] = signCallbackBody(deps.secret, body);
+    headers[CALLBACK_SIGNATURE_HEADER] = signCallbackBody(deps.secret, body);
     let response: Response;
     try {
       response = await fetch(url, {
@@ -98,6 +142,7 @@ export function createCallbackDelivery(deps: CallbackDeliveryDeps): CallbackDeli
     if (response.status >= 200 && response.status < 300) {
       await deps.redis.set(doneKey(runId), String(response.status), "PX", deps.retentionMs);
       deps.callbacks.inc({ outcome: "delivered" });
+      await record(runId, "delivered", `${new URL(url).host} answered ${response.status}`);
       deps.log.info({ runId, status: response.status }, "callback delivered");
       return "delivered";
     }
@@ -127,7 +172,10 @@ export function createCallbackDelivery(deps: CallbackDeliveryDeps): CallbackDeli
         { runId: job.data.runId, attemptsMade: job.attemptsMade, final, err: { message: err.message } },
         "callback failed",
       );
-      if (final) deps.callbacks.inc({ outcome: "failed" });
+      if (final) {
+        deps.callbacks.inc({ outcome: "failed" });
+        void record(job.data.runId, "failed", `${err.message} (after ${job.attemptsMade} attempts)`);
+      }
     });
     worker = created;
   }
@@ -138,6 +186,10 @@ export function createCallbackDelivery(deps: CallbackDeliveryDeps): CallbackDeli
     async enqueue(run) {
       if (!run.request.callbackUrl || !isTerminalPhase(run.phase)) return false;
       if (await deps.redis.exists(doneKey(run.id))) return false;
+      if (!deps.secret) {
+        await notSent(run);
+        return false;
+      }
       await queue.add(
         "callback",
         { runId: run.id },

@@ -9,6 +9,7 @@ import { deleteJob } from "../kube/kube-api-helpers.js";
 import { type KubeCache, runIdOf } from "../kube/kube-cache.js";
 import { toMillis } from "../kube/object-time.js";
 import type { WatcherMetrics } from "../metrics.js";
+import { collectCustomResources } from "./custom-resource-gc.js";
 
 export interface GarbageCollectorDeps {
   runStore: RunStore;
@@ -16,8 +17,10 @@ export interface GarbageCollectorDeps {
   kube: { clients: KubeClients; cache: KubeCache } | undefined;
   /** local runtime: DATA_DIR, whose `runs/<id>` directories of expired runs are removed */
   dataDir: string | undefined;
-  /** a Job or directory younger than this is never an orphan (its run record may be on its way), ms */
+  /** a Job, CR or directory younger than this is never an orphan (its run record may be on its way), ms */
   orphanGraceMs: number;
+  /** RUN_RETENTION: a finished run's dispatcher-created CR is kept this long after the run ended, ms */
+  retentionMs: number;
   metrics: WatcherMetrics;
   log: Logger;
   now: () => Date;
@@ -26,16 +29,25 @@ export interface GarbageCollectorDeps {
 export interface GcReport {
   prunedRuns: number;
   deletedJobs: string[];
+  /** `<Kind>/<name>` of DocsRun/CodeRun objects removed */
+  deletedCustomResources: string[];
   deletedDirs: string[];
 }
 
 /**
- * Like Prow's sinker: drops expired run records from the index, and removes Jobs whose run record
- * or custom resource is gone (each confirmed with a fresh read first), with background propagation so
- * their pods go too. Finished Jobs of live runs are left to their `ttlSecondsAfterFinished`.
+ * Like Prow's sinker: drops expired run records from the index, removes Jobs whose run record or
+ * custom resource is gone (each confirmed with a fresh read first), and removes the DocsRun/CodeRun
+ * objects the dispatcher created once their run is over and past RUN_RETENTION (their ConfigMap and
+ * any Job go with them), all with background propagation. CRs applied with kubectl are never removed.
+ * Finished Jobs of live runs are left to their `ttlSecondsAfterFinished`.
  */
 export async function collectGarbage(deps: GarbageCollectorDeps): Promise<GcReport> {
-  const report: GcReport = { prunedRuns: await deps.runStore.prune(), deletedJobs: [], deletedDirs: [] };
+  const report: GcReport = {
+    prunedRuns: await deps.runStore.prune(),
+    deletedJobs: [],
+    deletedCustomResources: [],
+    deletedDirs: [],
+  };
   if (deps.kube) {
     for (const job of deps.kube.cache.jobs.list()) {
       const reason = await orphanReason(deps, deps.kube.clients, job);
@@ -46,6 +58,7 @@ export async function collectGarbage(deps: GarbageCollectorDeps): Promise<GcRepo
         deps.log.info({ job: job.metadata.name, runId: runIdOf(job), reason }, "deleted orphaned Job");
       }
     }
+    report.deletedCustomResources = await collectCustomResources(deps, deps.kube.clients, deps.kube.cache);
   }
   if (deps.dataDir) report.deletedDirs = await collectLocalDirs(deps, deps.dataDir);
   if (report.prunedRuns > 0) deps.log.info({ prunedRuns: report.prunedRuns }, "pruned expired runs");

@@ -47,6 +47,7 @@ export function renderRunComment(run: RunRecord, options: CommentOptions = {}): 
   if (run.message) rows.push([run.phase === "Failed" ? "Reason" : "Status", cell(run.message)]);
   if (request.kind === "code" && request.contextVersion > 1)
     rows.push(["Context version", String(request.contextVersion)]);
+  if (request.retryOf) rows.push(["Previous attempt", `\`${request.retryOf}\``]);
   if (run.retriedBy) rows.push(["Retried as", `\`${run.retriedBy}\``]);
   const details = options.publicUrl
     ? ` · [details](${options.publicUrl.replace(/\/+$/, "")}/api/v1/runs/${run.id})`

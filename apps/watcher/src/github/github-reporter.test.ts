@@ -1,9 +1,12 @@
+import { buildRetryRequest, QUEUES } from "@orchestrator/contracts";
 import { silentLogger } from "@orchestrator/observability";
+import { createQueue } from "@orchestrator/queue";
 import { Counter, Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeGithub, startFakeGithub } from "../../test/fake-github.js";
 import { codeRequest, githubSource } from "../../test/fixtures/runs.js";
 import { type RedisContext, redisContext } from "../../test/redis-context.js";
+import { startRetry } from "../retries/auto-retry.js";
 import { GithubClient, staticToken } from "./github-client.js";
 import { GithubRateLimitError } from "./github-rate-limit-error.js";
 import { GithubReporter } from "./github-reporter.js";
@@ -91,6 +94,43 @@ describe("GitHub reporter", () => {
     expect(error).toBeInstanceOf(GithubRateLimitError);
     expect((error as GithubRateLimitError).retryAfterMs).toBeGreaterThan(20_000);
     expect(github.requests).toHaveLength(1);
+  });
+
+  it("tracks every attempt of a run in its one comment: an automatic retry edits it and says attempt 2", async () => {
+    const { run } = await ctx.runStore.create({
+      request: codeRequest({ source: githubSource(12), maxRetries: 1 }),
+    });
+    const r = reporter();
+    await r.sync(run.id);
+    await ctx.runStore.transition(run.id, "Running", "agent running");
+    const failed = await ctx.runStore.transition(run.id, "Failed", "agent was OOMKilled (memory limit 4Gi)");
+    await r.sync(run.id);
+    const renderQueue = createQueue(QUEUES.render, { connection: ctx.redis, prefix: ctx.prefix });
+    try {
+      const deps = { runStore: ctx.runStore, renderQueue, log: silentLogger(), handOver: undefined };
+      const retry = (await startRetry(deps, failed, "automatic retry"))!;
+      expect(await r.sync(retry.id)).toBe("updated");
+      // the retried attempt no longer writes the comment the retry now owns
+      expect(await r.sync(run.id)).toBe("skipped");
+    } finally {
+      await renderQueue.close();
+    }
+    expect(github.comments.size).toBe(1);
+    const body = [...github.comments.values()][0]!.body;
+    expect(body).toContain("attempt 2 of 2");
+    expect(body).toContain(`Previous attempt** | \`${run.id}\``);
+    expect(writes().map((w) => w.method)).toEqual(["POST", "PATCH", "PATCH"]);
+  });
+
+  it("edits the comment of the attempt a manual retry (/orchestrator retry) retries", async () => {
+    const { run } = await ctx.runStore.create({ request: codeRequest({ source: githubSource(12) }) });
+    await reporter().sync(run.id);
+    const failed = await ctx.runStore.transition(run.id, "Failed", "agent exited with code 1");
+    // what ingress does: a new run from buildRetryRequest, nothing carried over
+    const { run: retry } = await ctx.runStore.create({ request: buildRetryRequest(failed), attempt: 2 });
+    expect(await reporter().sync(retry.id)).toBe("updated");
+    expect(github.comments.size).toBe(1);
+    expect([...github.comments.values()][0]!.body).toContain(`\`${retry.id}\` · attempt 2`);
   });
 
   it("ignores runs that did not come from a GitHub issue or PR", async () => {

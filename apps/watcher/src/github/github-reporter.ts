@@ -40,9 +40,14 @@ export class GithubReporter {
   }
 
   async sync(runId: string): Promise<CommentOutcome> {
-    const run = await this.deps.runStore.get(runId);
-    if (!run || !GithubReporter.wants(run) || run.request.source.type !== "github") return "skipped";
-    const source = run.request.source;
+    const found = await this.deps.runStore.get(runId);
+    const source = found?.request.source;
+    if (!found || !GithubReporter.wants(found) || source?.type !== "github") return "skipped";
+    if (await this.handedOn(found)) {
+      this.deps.comments.inc({ outcome: "skipped" });
+      return "skipped";
+    }
+    const run = await this.inheritComment(found);
     const issue = source.number as number;
     const target: GithubTarget = { repository: source.repository, installationId: source.installationId };
     const body = renderRunComment(run, { publicUrl: this.deps.publicUrl });
@@ -53,6 +58,35 @@ export class GithubReporter {
     if (outcome !== "unchanged")
       this.deps.log.debug({ runId, phase: run.phase, outcome }, "GitHub comment synced");
     return outcome;
+  }
+
+  /**
+   * Attempts of one run share one comment: a retried attempt whose retry took the comment over no
+   * longer writes it (it would overwrite the newer attempt's state).
+   */
+  private async handedOn(run: RunRecord): Promise<boolean> {
+    const commentId = run.links.githubCommentId;
+    if (!run.retriedBy || commentId === undefined) return false;
+    const retry = await this.deps.runStore.get(run.retriedBy);
+    return retry?.links.githubCommentId === commentId;
+  }
+
+  /**
+   * A retry (automatic, or asked for with `/orchestrator retry`) edits the comment of the attempt it
+   * retries instead of posting another one.
+   */
+  private async inheritComment(run: RunRecord): Promise<RunRecord> {
+    const previousId = run.request.retryOf;
+    if (run.links.githubCommentId !== undefined || !previousId) return run;
+    const previous = await this.deps.runStore.get(previousId);
+    const commentId = previous?.links.githubCommentId;
+    const source = run.request.source;
+    const before = previous?.request.source;
+    if (commentId === undefined || source.type !== "github" || before?.type !== "github") return run;
+    if (before.repository !== source.repository || before.number !== source.number) return run;
+    return this.deps.runStore.update(run.id, (r) =>
+      r.links.githubCommentId === undefined ? { ...r, links: { ...r.links, githubCommentId: commentId } } : r,
+    );
   }
 
   private async syncBody(

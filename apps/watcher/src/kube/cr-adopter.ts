@@ -1,7 +1,6 @@
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { isTerminalPhase, type QUEUES, type RunRecord } from "@orchestrator/contracts";
 import {
-  ANNOTATIONS,
   apiStatus,
   CODE_RUN,
   CRD_GROUP,
@@ -9,13 +8,13 @@ import {
   DOCS_RUN,
   type KubeClients,
   type RunResource,
-  runLabels,
   runObjectNames,
 } from "@orchestrator/kube";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
 import { type CrRequestDefaults, requestFromCustomResource } from "./cr-request.js";
+import { customResourceRunMetadata } from "./cr-run-metadata.js";
 import type { CrStatusWriter } from "./cr-status-writer.js";
 import { deleteJob } from "./kube-api-helpers.js";
 import { runIdOf } from "./kube-cache.js";
@@ -85,8 +84,7 @@ export class CrAdopter {
         links: { ...r.links, namespace: ref(resource).namespace, customResource: ref(resource).name },
       }));
     }
-    const metadata = { labels: runLabels(run), annotations: { [ANNOTATIONS.runId]: run.id } };
-    if (!(await this.patch(resource, { metadata }, false))) {
+    if (!(await this.patch(resource, { metadata: customResourceRunMetadata(run) }, false))) {
       await runStore.tryTransition(run.id, "Cancelled", `${where} was deleted before the run started`);
       return run;
     }
@@ -99,15 +97,24 @@ export class CrAdopter {
     return run;
   }
 
-  /** The CR of a run was deleted: the run is cancelled (its Job is deleted, the dispatcher told). */
+  /**
+   * The CR of a run was deleted: its current attempt is cancelled (its Job is deleted, the dispatcher
+   * told). The CR names the current attempt; should it still name a retried one, the retries are followed.
+   */
   async deleted(resource: RunResource): Promise<void> {
     const { runStore } = this.deps;
-    const runId =
+    const named =
       runIdOf(resource) ??
       resource.status?.runId ??
       (await runStore.findByIdempotencyKey(`kubernetes:${resource.metadata.uid}`))?.id;
-    if (!runId) return;
-    const run = await runStore.get(runId);
+    if (!named) return;
+    let run = await runStore.get(named);
+    for (let hops = 0; run?.retriedBy && hops < 50; hops++) {
+      const next = await runStore.get(run.retriedBy);
+      if (!next) break;
+      run = next;
+    }
+    const runId = run?.id ?? named;
     // already cancelled (the Job's deletion may have been seen first): still tell the dispatcher
     if (!run || (isTerminalPhase(run.phase) && run.phase !== "Cancelled")) return;
     const where = `${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}`;

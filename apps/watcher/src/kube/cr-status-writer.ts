@@ -40,7 +40,7 @@ export class CrStatusWriter {
     const key = `${resource.kind}/${namespace}/${name}/${uid ?? ""}`;
     const mine = this.written.get(key);
     const now = this.deps.now().toISOString();
-    const desired = desiredCrStatus(run, mine ?? resource.status, now);
+    const desired = desiredCrStatus(run, mine ?? resource.status, now, resource.metadata.generation);
     if (!statusChanged(resource.status, desired)) return false;
     if (mine && !statusChanged(mine, desired)) return false;
     const status: RunStatus = { ...desired, lastUpdate: now };

@@ -92,6 +92,14 @@ describe("desiredCrStatus", () => {
   });
 });
 
+describe("desiredCrStatus: observedGeneration", () => {
+  it("says which generation of the spec the status was written for, so a spec edit shows as not yet observed", () => {
+    expect(desiredCrStatus(run("Running"), undefined, "T1", 3).observedGeneration).toBe(3);
+    const before = desiredCrStatus(run("Running"), undefined, "T1", 1);
+    expect(statusChanged(before, desiredCrStatus(run("Running"), before, "T2", 2))).toBe(true);
+  });
+});
+
 describe("statusChanged", () => {
   it("ignores lastUpdate and fields the watcher does not write", () => {
     const desired = desiredCrStatus(run("Running"), undefined, "T1");

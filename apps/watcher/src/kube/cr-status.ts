@@ -5,9 +5,16 @@ import type { RunCondition, RunStatus } from "@orchestrator/kube";
  * The CR status a run should show, conditions included. `lastTransitionTime` of a condition only
  * moves when its status flips (Kubernetes convention); a new reason or message keeps the old time.
  * `lastUpdate` is left to the writer, which sets it only when something else changed.
+ * `observedGeneration` is the CR's `metadata.generation` the status was written for.
  */
-export function desiredCrStatus(run: RunRecord, current: RunStatus | undefined, now: string): RunStatus {
+export function desiredCrStatus(
+  run: RunRecord,
+  current: RunStatus | undefined,
+  now: string,
+  generation?: number,
+): RunStatus {
   const status: RunStatus = { phase: run.phase, runId: run.id };
+  if (generation !== undefined) status.observedGeneration = generation;
   const message = run.message ?? run.timeline.at(-1)?.reason;
   if (message) status.message = message;
   if (run.links.job) status.jobName = run.links.job;

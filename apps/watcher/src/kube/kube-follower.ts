@@ -1,5 +1,5 @@
-import type { V1Pod } from "@kubernetes/client-node";
-import { isTerminalPhase, type QUEUES } from "@orchestrator/contracts";
+import type { V1Job, V1Pod } from "@kubernetes/client-node";
+import { isTerminalPhase, type QUEUES, type RunRecord } from "@orchestrator/contracts";
 import type { KubeClients, RunResource } from "@orchestrator/kube";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { KeyedScheduler } from "../keyed-scheduler.js";
 import type { WatcherMetrics } from "../metrics.js";
 import { CrAdopter } from "./cr-adopter.js";
+import { handOverCustomResource, readCustomResource } from "./cr-handover.js";
 import type { CrRequestDefaults } from "./cr-request.js";
 import { CrStatusWriter } from "./cr-status-writer.js";
 import { type CacheEvent, KubeCache, runIdOf } from "./kube-cache.js";
@@ -39,6 +40,11 @@ export interface KubeFollower {
   schedule(runId: string): void;
   /** every run, active or recently finished, looked at again */
   resync(options?: { full?: boolean }): Promise<void>;
+  /**
+   * A retry of a run from a kubectl-applied CR was started: the CR's run id (label, annotation,
+   * `status.runId`) moves to it. Reconciling the retry does the same; this just does it at once.
+   */
+  handOver(retry: RunRecord): Promise<void>;
   /** resolves when no reconcile is running or waiting (tests) */
   idle(): Promise<void>;
   readonly synced: boolean;
@@ -53,6 +59,7 @@ export interface KubeFollower {
 export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
   const log = deps.log.child({ component: "kube-follower" });
   const deletedPods = new Map<string, string>();
+  const deletedJobs = new Map<string, V1Job>();
   const pendingAdoptions = new Map<string, RunResource>();
   const pendingDeletions = new Map<string, RunResource>();
   /** runs last seen active: looked at on every periodic resync */
@@ -119,6 +126,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     log,
     now: deps.now,
     deletedPods,
+    deletedJobs,
     recheck: (runId, delayMs) => scheduler.schedule(runId, delayMs),
   };
 
@@ -135,6 +143,8 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
       const deleting = event.type === "delete" || Boolean(pod.metadata?.deletionTimestamp);
       if (deleting && !podFinished(pod)) deletedPods.set(runId, pod.metadata?.name ?? "pod");
     }
+    // the Job's last state: if it goes before its outcome was read (TTL), that state still tells it
+    if (event.resource === "job" && event.type === "delete") deletedJobs.set(runId, event.object);
     scheduler.schedule(runId);
   }
 
@@ -213,6 +223,13 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
       await scheduler.stop();
     },
     schedule: (runId) => scheduler.schedule(runId),
+    async handOver(retry) {
+      if (retry.request.source.type !== "kubernetes") return;
+      const resource = await readCustomResource(deps.clients, retry);
+      if (!resource) return;
+      const moved = await handOverCustomResource(reconcilerDeps, retry, resource);
+      if (moved) await statusWriter.sync(retry, moved);
+    },
     resync,
     idle: () => scheduler.idle(),
   };

@@ -3,6 +3,8 @@ import { canTransition, isTerminalPhase, type RunPhase, type RunRecord } from "@
 import { type KubeClients, runObjectNames, runSelector } from "@orchestrator/kube";
 import type { RunPatch, RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
+import { logTailOf } from "../logs/log-tail.js";
+import { handOverCustomResource } from "./cr-handover.js";
 import type { CrStatusWriter } from "./cr-status-writer.js";
 import {
   customResourceGone,
@@ -14,7 +16,13 @@ import {
 } from "./kube-api-helpers.js";
 import { type KubeCache, runIdOf } from "./kube-cache.js";
 import { toMillis } from "./object-time.js";
-import { jobOutcome, lastLines, observeJob } from "./observe-job.js";
+import { jobOutcome, observeJob } from "./observe-job.js";
+import {
+  OUTCOME_UNKNOWN,
+  outcomeFromCustomResource,
+  outcomeFromPods,
+  podStillWorking,
+} from "./recover-outcome.js";
 
 export interface KubeRunReconcilerDeps {
   runStore: RunStore;
@@ -26,6 +34,8 @@ export interface KubeRunReconcilerDeps {
   now: () => Date;
   /** a pod of the run deleted while its agent worked, by run id (filled from pod delete events) */
   deletedPods: Map<string, string>;
+  /** the last state of a run's Job seen before it was deleted, by run id (from Job delete events) */
+  deletedJobs: Map<string, V1Job>;
   /** look at the run again after `delayMs` (pending deadline) */
   recheck: (runId: string, delayMs: number) => void;
 }
@@ -41,7 +51,11 @@ export async function reconcileKubeRun(
   runId: string,
 ): Promise<RunPhase | undefined> {
   const run = await deps.runStore.get(runId);
-  if (!run || run.runtime === "local") return undefined;
+  if (!run || run.runtime === "local") {
+    deps.deletedPods.delete(runId);
+    deps.deletedJobs.delete(runId);
+    return undefined;
+  }
   const job = newest(deps.cache.jobsOf(runId));
   let current = run;
   if (!isTerminalPhase(run.phase)) {
@@ -49,6 +63,7 @@ export async function reconcileKubeRun(
   }
   if (isTerminalPhase(current.phase)) {
     deps.deletedPods.delete(runId);
+    deps.deletedJobs.delete(runId);
     if (job && jobActive(job) && job.metadata?.name && job.metadata.namespace) {
       // cancelled, or failed by a pending timeout: the Job must not start or keep running
       if (await deleteJob(deps.clients, job.metadata.namespace, job.metadata.name)) {
@@ -88,11 +103,11 @@ async function followJob(
     deletedPod: deps.deletedPods.get(run.id),
     jobEventMessage,
   });
-  let message = observation.message;
-  if (observation.wantsLogTail && observation.podName) {
-    const tail = lastLines(await readLogTail(deps.clients, namespace, observation.podName), 5);
-    if (tail) message = `${message}: ${tail}`;
-  }
+  const message = observation.message;
+  // the agent's output stays on the run record (redacted), never in the message posted publicly
+  let logTail = observation.logTail;
+  if (!logTail && observation.wantsLogTail && observation.podName)
+    logTail = logTailOf(await readLogTail(deps.clients, namespace, observation.podName));
   const names = runObjectNames(run);
   const links = {
     namespace,
@@ -101,7 +116,13 @@ async function followJob(
     customResource: run.links.customResource ?? names.customResource,
     ...(observation.podName ? { pod: observation.podName } : {}),
   };
-  const patch: RunPatch = { message, links, ...(observation.result ? { result: observation.result } : {}) };
+  const patch: RunPatch = {
+    message,
+    links,
+    ...(observation.result ? { result: observation.result } : {}),
+    ...(observation.phase === "Failed" ? { failureReason: observation.reason } : {}),
+    ...(logTail ? { logTail } : {}),
+  };
   if (observation.pendingDeadline !== undefined)
     deps.recheck(run.id, Math.max(0, observation.pendingDeadline - now) + 50);
   if (observation.phase === run.phase) {
@@ -120,7 +141,13 @@ async function followJob(
   return next;
 }
 
-/** A run that should have a Job but has none: confirmed with a fresh GET, it failed (or was cancelled). */
+/**
+ * A run that should have a Job but has none (confirmed with a fresh GET). A cancel or a deleted CR
+ * makes it Cancelled. Otherwise its outcome is recovered if anything still knows it: the Job's last
+ * state seen before it was deleted, a pod that outlived it, the CR status. A Job deleted while the
+ * agent worked fails the run; a Job that vanished unseen (its TTL passed while the watcher was down)
+ * fails it as `OutcomeUnknown`, which is never retried automatically: the agent may well have succeeded.
+ */
 async function jobMissing(deps: KubeRunReconcilerDeps, run: RunRecord): Promise<RunRecord | undefined> {
   const expectsJob =
     run.phase === "Pending" || run.phase === "Running" || (run.phase === "Dispatched" && run.links.job);
@@ -132,12 +159,76 @@ async function jobMissing(deps: KubeRunReconcilerDeps, run: RunRecord): Promise<
     return deps.runStore.tryTransition(run.id, "Cancelled", "cancelled: its Job was deleted");
   const cancelled = await cancelIfCustomResourceDeleted(deps, run, namespace);
   if (cancelled) return cancelled;
-  const podName = deps.deletedPods.get(run.id);
-  const reason = podName
-    ? `pod ${podName} was deleted before the agent finished`
-    : `Job ${name} was deleted before the run finished`;
-  deps.log.warn({ runId: run.id, job: name }, reason);
-  return deps.runStore.tryTransition(run.id, "Failed", reason);
+
+  const lastSeen = deps.deletedJobs.get(run.id);
+  // seen finished before it went (TTL right after the end): its last state and the pods tell the outcome
+  if (lastSeen && jobOutcome(lastSeen)) return followJob(deps, run, lastSeen);
+  const pods = await freshPods(deps, namespace, run.id);
+  const deletedPod = deps.deletedPods.get(run.id);
+  const fromPods = outcomeFromPods(pods, deps.now().getTime(), deletedPod);
+  if (fromPods) {
+    const patch: RunPatch = {
+      message: fromPods.message,
+      links: { namespace, job: name, ...(fromPods.podName ? { pod: fromPods.podName } : {}) },
+      ...(fromPods.result ? { result: fromPods.result } : {}),
+      ...(fromPods.phase === "Failed" ? { failureReason: fromPods.reason } : {}),
+      ...(fromPods.logTail ? { logTail: fromPods.logTail } : {}),
+    };
+    return transitionLogged(deps, run, fromPods.phase, fromPods.message, patch, "recovered from its pod");
+  }
+  if (podStillWorking(pods)) return undefined; // Job deleted with orphan propagation: the pod still works
+  const customResource = deps.cache.customResource(
+    run.kind,
+    run.links.customResource ?? runObjectNames(run).customResource,
+  );
+  const recorded = outcomeFromCustomResource(customResource?.status, run.id);
+  if (recorded) {
+    const patch: RunPatch = {
+      message: recorded.message,
+      ...(recorded.result ? { result: recorded.result } : {}),
+    };
+    return transitionLogged(
+      deps,
+      run,
+      recorded.phase,
+      recorded.message,
+      patch,
+      "recovered from its CR status",
+    );
+  }
+  if (deletedPod) {
+    const reason = `pod ${deletedPod} was deleted before the agent finished`;
+    return transitionLogged(deps, run, "Failed", reason, { failureReason: "PodDeleted" }, "pod deleted");
+  }
+  if (lastSeen) {
+    const reason = `Job ${name} was deleted before the run finished`;
+    return transitionLogged(deps, run, "Failed", reason, { failureReason: "JobDeleted" }, "Job deleted");
+  }
+  const reason = OUTCOME_UNKNOWN.message(name);
+  return transitionLogged(
+    deps,
+    run,
+    "Failed",
+    reason,
+    { failureReason: OUTCOME_UNKNOWN.reason },
+    "the Job vanished unseen",
+  );
+}
+
+async function transitionLogged(
+  deps: KubeRunReconcilerDeps,
+  run: RunRecord,
+  phase: RunPhase,
+  message: string,
+  patch: RunPatch,
+  how: string,
+): Promise<RunRecord | undefined> {
+  const next = await deps.runStore.tryTransition(run.id, phase, message, patch);
+  if (next) {
+    const level = phase === "Succeeded" ? "info" : "warn";
+    deps.log[level]({ runId: run.id, from: run.phase, to: phase, how }, message);
+  }
+  return next;
 }
 
 /** A run whose CR was deleted (which takes the Job and pod along) is cancelled, not failed. */
@@ -159,15 +250,19 @@ async function cancelIfCustomResourceDeleted(
 }
 
 async function syncCustomResource(deps: KubeRunReconcilerDeps, run: RunRecord): Promise<void> {
+  // a retried attempt has handed its CR over to the next one: writing its status would fight the retry's
+  if (run.retriedBy) return;
   const name = run.links.customResource ?? runObjectNames(run).customResource;
-  const resource = deps.cache.customResource(run.kind, name);
+  let resource = deps.cache.customResource(run.kind, name);
   if (!resource) return;
   const source = run.request.source;
-  const ours =
-    runIdOf(resource) === run.id ||
-    resource.status?.runId === run.id ||
-    (source.type === "kubernetes" && source.uid === resource.metadata.uid);
-  if (!ours) return;
+  if (source.type === "kubernetes" && source.uid === resource.metadata.uid) {
+    // a kubectl-applied CR is reused by retries: it belongs to the newest attempt
+    resource = await handOverCustomResource(deps, run, resource);
+    if (!resource) return;
+  } else if (runIdOf(resource) !== run.id && resource.status?.runId !== run.id) {
+    return;
+  }
   await deps.statusWriter.sync(run, resource);
 }
 

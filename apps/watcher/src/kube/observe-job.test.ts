@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jobFixture, podFixture, T0, terminated } from "../../test/fixtures/kube-objects.js";
-import { type JobObservationInput, lastLines, observeJob } from "./observe-job.js";
+import { type JobObservationInput, observeJob } from "./observe-job.js";
 
 const TEN_MIN = 10 * 60_000;
 const observe = (overrides: Partial<JobObservationInput>) =>
@@ -186,13 +186,27 @@ describe("observeJob: failed", () => {
     });
   });
 
-  it("uses a plain-text termination message (log fallback) as the detail", () => {
+  it("keeps a plain-text termination message (log fallback) out of the message, as a redacted log tail", () => {
     const pod = podFixture({
       phase: "Failed",
-      state: terminated(1, { message: "cloning…\nfatal: repository not found\n" }),
+      state: terminated(1, {
+        message:
+          "cloning https://x-access-token:ghs_abcdefghijklmnop1234@github.com/o/r\nfatal: repository not found\n",
+      }),
     });
+    const o = observe({ job: failedJob(), pods: [pod] });
+    expect(o).toMatchObject({ message: "agent exited with code 1", reason: "ExitCode", wantsLogTail: false });
+    expect(o.logTail).toBe("cloning https://[REDACTED]@github.com/o/r\nfatal: repository not found");
+  });
+
+  it("redacts tokens in the reason the agent's script reported", () => {
+    const message = JSON.stringify({
+      outcome: "failed",
+      reason: "push failed with token ghp_0123456789abcdefghij",
+    });
+    const pod = podFixture({ phase: "Failed", state: terminated(1, { message }) });
     expect(observe({ job: failedJob(), pods: [pod] }).message).toBe(
-      "agent exited with code 1: cloning… | fatal: repository not found",
+      "agent exited with code 1: push failed with token [REDACTED]",
     );
   });
 
@@ -244,12 +258,5 @@ describe("observeJob: failed", () => {
       reason: "ExitCode",
       podName: "new",
     });
-  });
-});
-
-describe("lastLines", () => {
-  it("keeps the last non-empty lines", () => {
-    expect(lastLines("a\n\nb\nc\n", 2)).toBe("b | c");
-    expect(lastLines("", 2)).toBeUndefined();
   });
 });

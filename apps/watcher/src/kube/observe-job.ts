@@ -1,6 +1,7 @@
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import { parseRunResult, type RunResult } from "@orchestrator/contracts";
 import { formatDuration } from "../format-duration.js";
+import { logTailOf, shortReason } from "../logs/log-tail.js";
 import { toMillis } from "./object-time.js";
 import {
   agentContainerStatus,
@@ -18,7 +19,7 @@ export interface JobObservationInput {
   pods: readonly V1Pod[];
   /** epoch ms */
   now: number;
-  /** a pod that has not started after this long fails the run, ms */
+  /** a run whose agent has not started this long after the Job was created fails, ms */
   pendingTimeoutMs: number;
   /** someone asked for the run to be cancelled: a failure is reported as Cancelled */
   cancelRequested: boolean;
@@ -32,11 +33,16 @@ export interface JobObservation {
   phase: ObservedPhase;
   /** short CamelCase reason, used for CR conditions (`OOMKilled`, `DeadlineExceeded`, …) */
   reason: string;
-  /** human-readable, for the run record, the CR and the GitHub comment */
+  /**
+   * human-readable and short, for the run record, the CR and the GitHub comment: a phase, an exit
+   * code, OOMKilled, a deadline, the script's own `reason` — never raw agent output
+   */
   message: string;
   podName?: string;
   result?: RunResult;
-  /** a failure explained only by an exit code: the caller may append the last log lines */
+  /** the agent's last output lines (secrets redacted), from a plain-text termination message */
+  logTail?: string;
+  /** a failure without the agent's output: the caller may read the log tail for the run record */
   wantsLogTail: boolean;
   /** pending past the timeout: the Job should be deleted so it cannot start later */
   pendingTimedOut: boolean;
@@ -89,7 +95,7 @@ export function observeJob(input: JobObservationInput): JobObservation {
         ...named,
         phase: "Failed",
         reason: "AgentReportedFailure",
-        message: `agent reported failure: ${result.reason ?? "no reason given"}`,
+        message: `agent reported failure: ${result.reason ? shortReason(result.reason) : "no reason given"}`,
       };
     }
     const message = result?.pullRequestUrl ? `agent finished: ${result.pullRequestUrl}` : "agent finished";
@@ -167,16 +173,19 @@ function observeFailure(
       input.deletedPod === podName && failure.reason !== "OOMKilled" && failure.reason !== "Evicted";
     if (deleted || (input.deletedPod && failure.reason === "PodFailed")) break;
     const result = parseRunResult(failure.terminationMessage);
-    // a termination message that is not JSON is the log tail (terminationMessagePolicy FallbackToLogsOnError)
-    const detail = result?.reason ?? (result ? undefined : lastLines(failure.terminationMessage, 5));
+    // a termination message that is not JSON is the log tail (terminationMessagePolicy
+    // FallbackToLogsOnError): kept for operators, never in the message that is posted publicly
+    const logTail = result ? undefined : logTailOf(failure.terminationMessage);
+    const detail = result?.reason ? shortReason(result.reason) : undefined;
     return {
       ...base,
       ...(result ? { result } : {}),
+      ...(logTail ? { logTail } : {}),
       podName,
       phase: "Failed",
       reason: failure.reason,
       message: detail ? `${failure.message}: ${detail}` : failure.message,
-      wantsLogTail: failure.reason === "ExitCode" && !detail,
+      wantsLogTail: failure.reason === "ExitCode" && !detail && !logTail,
     };
   }
   if (input.deletedPod) {
@@ -204,16 +213,4 @@ function terminated(pod: V1Pod): boolean {
 
 function terminationMessage(pod: V1Pod | undefined): string | undefined {
   return pod ? agentContainerStatus(pod)?.state?.terminated?.message : undefined;
-}
-
-/** The last non-empty lines of a text, joined with ` | `, capped in length. */
-export function lastLines(text: string | undefined, count: number): string | undefined {
-  if (!text) return undefined;
-  const lines = text
-    .split("\n")
-    .map((l) => l.trimEnd())
-    .filter((l) => l.trim() !== "");
-  if (lines.length === 0) return undefined;
-  const joined = lines.slice(-count).join(" | ");
-  return joined.length > 500 ? `…${joined.slice(-499)}` : joined;
 }

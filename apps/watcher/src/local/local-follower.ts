@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { canTransition, isTerminalPhase, type RunRecord } from "@orchestrator/contracts";
-import type { RunStore } from "@orchestrator/run-store";
+import type { RunPatch, RunStore } from "@orchestrator/run-store";
 import { LOCAL_RUN_FILES, localRunDir, readLocalRunState, tailFile } from "@orchestrator/runtime";
 import type { Logger } from "pino";
 import { KeyedScheduler } from "../keyed-scheduler.js";
-import { lastLines } from "../kube/observe-job.js";
+import { logTailOf } from "../logs/log-tail.js";
 import { observeLocalRun } from "./observe-local-run.js";
 
 export interface LocalFollowerDeps {
@@ -48,18 +48,24 @@ export function createLocalFollower(deps: LocalFollowerDeps): LocalFollower {
     if (run.runtime === "kubernetes") return;
     followed.add(runId);
     const dir = run.links.localDir ?? localRunDir(deps.dataDir, run.id);
+    // until the dispatcher has recorded Dispatched the run is its (as on Kubernetes): moving it on
+    // here would make the dispatcher's own transition fail
+    if (run.phase === "Queued" || run.phase === "Rendering") return;
     const state = await readLocalRunState(dir);
     if (!state) return; // not dispatched yet
     const observation = observeLocalRun(state, Boolean(run.cancelRequestedAt));
-    let message = observation.message;
-    if (observation.wantsLogTail) {
-      const tail = lastLines(await readTail(join(dir, LOCAL_RUN_FILES.output)), 5);
-      if (tail) message = `${message}: ${tail}`;
-    }
-    const patch = {
+    const message = observation.message;
+    // the agent's output stays on the run record (redacted), never in the message posted publicly
+    const logTail =
+      observation.phase === "Failed" && observation.wantsLogTail
+        ? logTailOf(await readTail(join(dir, LOCAL_RUN_FILES.output)))
+        : undefined;
+    const patch: RunPatch = {
       message,
       links: { localDir: dir },
       ...(observation.result ? { result: observation.result } : {}),
+      ...(observation.reason ? { failureReason: observation.reason } : {}),
+      ...(logTail ? { logTail } : {}),
     };
     if (observation.phase === run.phase) {
       if (run.message !== message || run.links.localDir !== dir)

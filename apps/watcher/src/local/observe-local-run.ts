@@ -1,12 +1,15 @@
 import type { RunResult } from "@orchestrator/contracts";
 import type { LocalRunState } from "@orchestrator/runtime";
 import type { ObservedPhase } from "../kube/observe-job.js";
+import { shortReason } from "../logs/log-tail.js";
 
 export interface LocalObservation {
   phase: ObservedPhase;
   message: string;
   result?: RunResult;
-  /** a failure explained only by an exit code: the caller may append the log tail */
+  /** short CamelCase cause of a failure */
+  reason?: string;
+  /** a failure: the caller keeps the log tail on the run record (never in the message) */
   wantsLogTail: boolean;
 }
 
@@ -28,8 +31,9 @@ export function observeLocalRun(state: LocalRunState, cancelRequested: boolean):
       return {
         ...withResult,
         phase: "Failed",
-        message: `agent reported failure: ${result.reason ?? "no reason given"}`,
-        wantsLogTail: false,
+        reason: "AgentReportedFailure",
+        message: `agent reported failure: ${result.reason ? shortReason(result.reason) : "no reason given"}`,
+        wantsLogTail: true,
       };
     }
     const message = result?.pullRequestUrl ? `agent finished: ${result.pullRequestUrl}` : "agent finished";
@@ -43,11 +47,12 @@ export function observeLocalRun(state: LocalRunState, cancelRequested: boolean):
       : state.signal
         ? `agent was killed by signal ${state.signal} (exit code ${state.exitCode})`
         : `agent exited with code ${state.exitCode}`;
-  const detail = result?.reason;
+  const detail = result?.reason ? shortReason(result.reason) : undefined;
   return {
     ...withResult,
     phase: "Failed",
+    reason: state.exitCode === null || state.exitCode === undefined ? "ProcessDied" : "ExitCode",
     message: detail ? `${what}: ${detail}` : what,
-    wantsLogTail: !detail,
+    wantsLogTail: true,
   };
 }

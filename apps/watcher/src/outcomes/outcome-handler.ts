@@ -12,6 +12,7 @@ import type { CallbackDelivery } from "../callbacks/callback-delivery.js";
 import { GithubReporter } from "../github/github-reporter.js";
 import type { GithubSync } from "../github/github-sync.js";
 import type { WatcherMetrics } from "../metrics.js";
+import type { OnceMarker } from "../once-marker.js";
 import { retryDecision, startRetry } from "../retries/auto-retry.js";
 
 export interface OutcomeHandlerDeps {
@@ -22,6 +23,10 @@ export interface OutcomeHandlerDeps {
   /** undefined when GitHub reporting is off (no credentials, or GITHUB_COMMENTS=false) */
   github: GithubSync | undefined;
   metrics: WatcherMetrics;
+  /** a finished run is counted in the run metrics once, whoever finished it and whenever it is seen */
+  counted: OnceMarker;
+  /** moves a kubectl-applied CR to a retry (Kubernetes runtime); undefined otherwise */
+  handOver: ((retry: RunRecord) => Promise<void>) | undefined;
   log: Logger;
   now: () => number;
   /** on a restart scan, finished runs older than this are left alone, ms @defaultValue 24 h */
@@ -31,13 +36,17 @@ export interface OutcomeHandlerDeps {
 export interface OutcomeHandler {
   /** a run event from the run store's channel (any service's transition) */
   onEvent(event: RunEvent): Promise<void>;
-  /** catches up after a restart: comments, callbacks and retries of recent runs; rebuilds the active gauge */
+  /**
+   * catches up after a restart: comments, callbacks, retries and run metrics of recent runs (finished
+   * while the watcher was down, by it or another service); rebuilds the active gauge
+   */
   scan(): Promise<number>;
 }
 
 /**
  * What follows a phase change, whoever made it: the GitHub comment is brought up to date; a final
- * phase is counted, releases the run's concurrency slot (durable `released` control job), fires the
+ * phase is counted (once per run, marked in Redis), releases the run's concurrency slot (durable
+ * `released` control job), fires the
  * callback and, for failed code runs with retries left, starts the next attempt. Every step is
  * idempotent, so an event seen twice or a restart scan repeats nothing.
  */
@@ -49,9 +58,14 @@ export function createOutcomeHandler(deps: OutcomeHandlerDeps): OutcomeHandler {
     for (const kind of ["docs", "code"] as const) deps.metrics.runsActive.set({ kind }, counts[kind]);
   };
 
+  async function count(run: RunRecord): Promise<void> {
+    if (await deps.counted.claim(run.id)) deps.metrics.runFinished(run);
+  }
+
   async function follow(run: RunRecord, fromEvent: boolean): Promise<void> {
     if (deps.github && GithubReporter.wants(run)) await deps.github.mark(run.id);
     if (!isTerminalPhase(run.phase)) return;
+    await count(run);
     if (fromEvent) {
       await deps.controlQueue.add(
         "released",
@@ -65,7 +79,7 @@ export function createOutcomeHandler(deps: OutcomeHandlerDeps): OutcomeHandler {
       const attempt = run.attempt + 1;
       const reason = `automatic retry ${attempt - 1} of ${run.request.kind === "code" ? run.request.maxRetries : 0} (previous attempt ${run.id} failed)`;
       const retry = await startRetry(
-        { runStore: deps.runStore, renderQueue: deps.renderQueue, log: deps.log },
+        { runStore: deps.runStore, renderQueue: deps.renderQueue, log: deps.log, handOver: deps.handOver },
         run,
         reason,
       );
@@ -84,7 +98,6 @@ export function createOutcomeHandler(deps: OutcomeHandlerDeps): OutcomeHandler {
       if (!run) return;
       // the event may be older than the record: act on what the record says now
       const finished = isTerminalPhase(event.phase) && isTerminalPhase(run.phase);
-      if (finished) deps.metrics.runFinished(run);
       await retrying(() => follow(run, finished));
     },
     async scan() {

@@ -33,6 +33,7 @@ async function failedRun(
   }
   return ctx.runStore.transition(run.id, "Failed", "agent was OOMKilled (memory limit 4Gi)", {
     result: { sessionId: "a1b2c3" },
+    logTail: "npm test\nKilled",
   });
 }
 
@@ -41,7 +42,7 @@ describe("automatic retries", () => {
     const run = await failedRun();
     expect(retryDecision(run)).toEqual({ retry: true });
     const retry = await startRetry(
-      { runStore: ctx.runStore, renderQueue, log: silentLogger() },
+      { runStore: ctx.runStore, renderQueue, log: silentLogger(), handOver: undefined },
       run,
       "automatic retry",
     );
@@ -63,6 +64,7 @@ describe("automatic retries", () => {
     if (retry?.request.kind === "code") {
       expect(retry.request.promptModification).toContain(DEFAULT_RETRY_PROMPT);
       expect(retry.request.promptModification).toContain("OOMKilled");
+      expect(retry.request.promptModification).toContain("its last output:\nnpm test\nKilled");
     }
     expect((await renderQueue.getJob(retry!.id))?.data).toEqual({ runId: retry!.id });
     const old = await ctx.runStore.get(run.id);
@@ -75,7 +77,7 @@ describe("automatic retries", () => {
 
   it("makes one retry when asked twice", async () => {
     const run = await failedRun();
-    const deps = { runStore: ctx.runStore, renderQueue, log: silentLogger() };
+    const deps = { runStore: ctx.runStore, renderQueue, log: silentLogger(), handOver: undefined };
     const first = await startRetry(deps, run, "x");
     const second = await startRetry(deps, run, "x");
     expect(second?.id).toBe(first?.id);
@@ -94,5 +96,32 @@ describe("automatic retries", () => {
     });
     const cancelled = { ...(await failedRun()), cancelRequestedAt: new Date().toISOString() };
     expect(retryDecision(cancelled)).toMatchObject({ retry: false, why: "cancelled" });
+  });
+
+  it("never retries a run whose outcome is unknown (its Job was removed before the result was read)", async () => {
+    const unknown = { ...(await failedRun()), failureReason: "OutcomeUnknown" };
+    expect(retryDecision(unknown)).toMatchObject({ retry: false, why: expect.stringContaining("unknown") });
+  });
+
+  it("hands the run's GitHub comment over to the retry, so one comment tracks every attempt", async () => {
+    const run = await ctx.runStore.update((await failedRun()).id, (r) => ({
+      ...r,
+      links: { ...r.links, githubCommentId: 4711 },
+    }));
+    const handedOver: string[] = [];
+    const retry = await startRetry(
+      {
+        runStore: ctx.runStore,
+        renderQueue,
+        log: silentLogger(),
+        handOver: async (r) => {
+          handedOver.push(r.id);
+        },
+      },
+      run,
+      "x",
+    );
+    expect((await ctx.runStore.get(retry!.id))?.links.githubCommentId).toBe(4711);
+    expect(handedOver).toEqual([retry!.id]);
   });
 });

@@ -2,6 +2,7 @@ import { buildRetryRequest, type QUEUES, type RunRecord } from "@orchestrator/co
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
+import { OUTCOME_UNKNOWN } from "../kube/recover-outcome.js";
 
 export type RetryDecision = { retry: true } | { retry: false; why: string };
 
@@ -15,6 +16,12 @@ export function retryDecision(run: RunRecord): RetryDecision {
   if (run.request.kind !== "code") return { retry: false, why: "docs runs are never retried automatically" };
   if (run.retriedBy) return { retry: false, why: `already retried as ${run.retriedBy}` };
   if (run.cancelRequestedAt) return { retry: false, why: "cancelled" };
+  // the Job vanished before its result was read: the agent may well have succeeded (and opened a PR)
+  if (run.failureReason === OUTCOME_UNKNOWN.reason)
+    return {
+      retry: false,
+      why: "its outcome is unknown (the Job was removed before its result was recorded)",
+    };
   if (run.request.retryCount >= run.request.maxRetries) {
     return {
       retry: false,
@@ -30,12 +37,18 @@ export interface RetryDeps {
   runStore: RunStore;
   renderQueue: TypedQueue<typeof QUEUES.render>;
   log: Logger;
+  /**
+   * moves a kubectl-applied CR (which a retry reuses) to the new attempt; undefined without
+   * Kubernetes. A failure is only logged: reconciling the retry moves it too.
+   */
+  handOver: ((retry: RunRecord) => Promise<void>) | undefined;
 }
 
 /**
  * Starts the next attempt of a run: a new run with `contextVersion + 1`, `continueSession`,
  * `retryCount + 1` and the retry prompt (see `buildRetryRequest`), queued for rendering, and links
- * the old run to it. Idempotent: the retry's idempotency key is derived from the old run, so a second
+ * the old run to it. The retry takes over the run's GitHub comment (one comment tracks every attempt)
+ * and, for a kubectl-applied run, its CR. Idempotent: the retry's idempotency key is derived from the old run, so a second
  * call finds the first retry instead of creating another. Returns undefined when another run of the
  * same issue/service is active (single flight) and no retry was made.
  */
@@ -44,7 +57,12 @@ export async function startRetry(
   run: RunRecord,
   reason: string,
 ): Promise<RunRecord | undefined> {
-  const request = buildRetryRequest(run);
+  // the next attempt's agent learns how the last one ended, its (redacted) last output included;
+  // the prompt reaches the cluster (CR spec, ConfigMap), never a comment or a callback
+  const failure = run.logTail
+    ? `${run.message ?? "the agent failed"}; its last output:\n${run.logTail}`
+    : undefined;
+  const request = buildRetryRequest(run, failure ? { reason: failure } : {});
   const created = await deps.runStore.create({
     request,
     attempt: run.attempt + 1,
@@ -59,7 +77,20 @@ export async function startRetry(
     );
     return undefined;
   }
-  const retry = created.run;
+  let retry = created.run;
+  const commentId = run.links.githubCommentId;
+  if (commentId !== undefined && retry.links.githubCommentId === undefined) {
+    retry = await deps.runStore.update(retry.id, (r) =>
+      r.links.githubCommentId === undefined ? { ...r, links: { ...r.links, githubCommentId: commentId } } : r,
+    );
+  }
+  if (deps.handOver) {
+    await deps
+      .handOver(retry)
+      .catch((err: unknown) =>
+        deps.log.warn({ err, runId: retry.id }, "could not hand the custom resource over to the retry yet"),
+      );
+  }
   await deps.renderQueue.add("render", { runId: retry.id }, { jobId: retry.id });
   if (run.retriedBy !== retry.id) {
     await deps.runStore.update(run.id, (r) => ({ ...r, retriedBy: retry.id }));
