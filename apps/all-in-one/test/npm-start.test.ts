@@ -51,7 +51,10 @@ describe("npm start", () => {
     });
     const base = `http://127.0.0.1:${port}`;
     await expect
-      .poll(async () => (await fetch(`${base}/ready`).catch(() => undefined))?.status, { timeout: 60_000, interval: 250 })
+      .poll(async () => (await fetch(`${base}/ready`).catch(() => undefined))?.status, {
+        timeout: 60_000,
+        interval: 250,
+      })
       .toBe(200);
     expect((await fetch(`${base}/health`)).status).toBe(200);
 
