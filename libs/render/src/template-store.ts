@@ -56,9 +56,16 @@ class WatchingTemplateStore implements TemplateStore {
   }
 
   reload(): Promise<TemplateSet> {
+    return this.enqueueReload(false);
+  }
+
+  private enqueueReload(fromWatch: boolean): Promise<TemplateSet> {
     // one reload at a time, in order: a change during a reload triggers another after it
     const next = this.chain.then(async () => {
+      // a file change noticed before close() must not reload the templates after it
+      if (fromWatch && this.closed) return this.set;
       const set = await loadTemplateSet(this.options.dir);
+      if (fromWatch && this.closed) return this.set;
       this.set = set;
       if (this.options.watch && !this.closed) this.arm(set.watchDirs);
       this.options.onReload?.(set);
@@ -81,7 +88,7 @@ class WatchingTemplateStore implements TemplateStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.reload().catch((err: unknown) => this.options.onError?.(err));
+      this.enqueueReload(true).catch((err: unknown) => this.options.onError?.(err));
     }, this.options.debounceMs ?? 200);
     this.timer.unref();
   }
