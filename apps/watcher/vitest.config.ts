@@ -6,7 +6,7 @@ export default defineConfig({
     expect: { poll: { timeout: 10_000 } },
     globalSetup: ["@orchestrator/local-redis/vitest-global-setup"],
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 20_000,
+    testTimeout: 60_000,
     hookTimeout: 20_000,
   },
 });

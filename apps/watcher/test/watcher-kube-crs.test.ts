@@ -41,7 +41,7 @@ async function applyCodeRun(name: string, spec: Record<string, unknown> = {}): P
     },
   })) as { metadata: { uid: string } };
   const key = `kubernetes:${created.metadata.uid}`;
-  await expect.poll(() => k.ctx.runStore.findByIdempotencyKey(key), { timeout: 5000 }).toBeDefined();
+  await expect.poll(() => k.ctx.runStore.findByIdempotencyKey(key), { timeout: 15_000 }).toBeDefined();
   return (await k.ctx.runStore.findByIdempotencyKey(key))!;
 }
 
@@ -68,7 +68,7 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
     })) as { metadata: { uid: string } };
     const run = await expect
       .poll(async () => k.ctx.runStore.findByIdempotencyKey(`kubernetes:${created.metadata.uid}`), {
-        timeout: 5000,
+        timeout: 15_000,
       })
       .toBeDefined()
       .then(() => k.ctx.runStore.findByIdempotencyKey(`kubernetes:${created.metadata.uid}`));
@@ -108,9 +108,9 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
     const adopted = (await k.ctx.runStore.get(run!.id))!;
     scriptRun(k.sim, adopted, { hang: true });
     await dispatchRun(k.clients, k.ctx.runStore, adopted);
-    await expect.poll(() => k.phaseOf(run!.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(run!.id), { timeout: 15_000 }).toBe("Running");
     await k.clients.custom.deleteNamespacedCustomObject({ ...ref, name: "trader-task-3" });
-    await expect.poll(() => k.phaseOf(run!.id), { timeout: 5000 }).toBe("Cancelled");
+    await expect.poll(() => k.phaseOf(run!.id), { timeout: 15_000 }).toBe("Cancelled");
     expect((await k.ctx.runStore.get(run!.id))?.cancelRequestedAt).toBeDefined();
     expect(await w.queues.control.getJob(`cancel-${run!.id}`)).toBeDefined();
   });
@@ -120,9 +120,9 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
     const first = await applyCodeRun("trader-task-4", { maxRetries: 1 });
     scriptRun(k.sim, first, { oomKilled: true, durationMs: 20 });
     await dispatchRun(k.clients, k.ctx.runStore, (await k.ctx.runStore.get(first.id))!);
-    await expect.poll(() => k.phaseOf(first.id), { timeout: 5000 }).toBe("Failed");
+    await expect.poll(() => k.phaseOf(first.id), { timeout: 15_000 }).toBe("Failed");
     await expect
-      .poll(async () => (await k.ctx.runStore.get(first.id))?.retriedBy, { timeout: 5000 })
+      .poll(async () => (await k.ctx.runStore.get(first.id))?.retriedBy, { timeout: 15_000 })
       .toBeDefined();
     const retry = (await k.ctx.runStore.get((await k.ctx.runStore.get(first.id))!.retriedBy!))!;
     expect(retry).toMatchObject({
@@ -132,15 +132,15 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
 
     // the CR now names attempt 2
     await expect
-      .poll(() => codeRun("trader-task-4")?.metadata.labels?.[LABELS.runId], { timeout: 5000 })
+      .poll(() => codeRun("trader-task-4")?.metadata.labels?.[LABELS.runId], { timeout: 15_000 })
       .toBe(runIdLabelValue(retry.id));
     expect(codeRun("trader-task-4")?.metadata.annotations?.[ANNOTATIONS.runId]).toBe(retry.id);
     await expect.poll(() => codeRun("trader-task-4")?.status?.runId).toBe(retry.id);
 
     scriptRun(k.sim, retry, { hang: true });
     await dispatchRun(k.clients, k.ctx.runStore, retry);
-    await expect.poll(() => k.phaseOf(retry.id), { timeout: 5000 }).toBe("Running");
-    await expect.poll(() => codeRun("trader-task-4")?.status?.phase, { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(retry.id), { timeout: 15_000 }).toBe("Running");
+    await expect.poll(() => codeRun("trader-task-4")?.status?.phase, { timeout: 15_000 }).toBe("Running");
     // every run looked at again (as after a restart): attempt 1 does not take the status back
     await w.watcher.kube!.resync({ full: true });
     await w.watcher.kube!.idle();
@@ -153,7 +153,7 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
     });
 
     await k.clients.custom.deleteNamespacedCustomObject({ ...codeRuns, name: "trader-task-4" });
-    await expect.poll(() => k.phaseOf(retry.id), { timeout: 5000 }).toBe("Cancelled");
+    await expect.poll(() => k.phaseOf(retry.id), { timeout: 15_000 }).toBe("Cancelled");
     await expect.poll(async () => w.queues.control.getJob(`cancel-${retry.id}`)).toBeDefined();
     expect(await k.phaseOf(first.id)).toBe("Failed");
   });
@@ -167,9 +167,9 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
     scriptRun(k.sim, finished, { durationMs: 20 });
     scriptRun(k.sim, live, { hang: true });
     for (const run of [gone, finished, live]) await dispatchRun(k.clients, k.ctx.runStore, run);
-    await expect.poll(() => k.phaseOf(finished.id), { timeout: 5000 }).toBe("Succeeded");
-    await expect.poll(() => k.phaseOf(gone.id), { timeout: 5000 }).toBe("Running");
-    await expect.poll(() => k.phaseOf(live.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(finished.id), { timeout: 15_000 }).toBe("Succeeded");
+    await expect.poll(() => k.phaseOf(gone.id), { timeout: 15_000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(live.id), { timeout: 15_000 }).toBe("Running");
     // a CR applied with kubectl, labelled as if the dispatcher managed it, whose run record expired
     const byHand = await applyCodeRun("by-hand");
     await k.clients.custom.patchNamespacedCustomObject(
@@ -191,7 +191,7 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
     const configMap = (run: RunRecord) =>
       k.sim.objects.get("configmaps", "default", runObjectNames(run).configMap);
     await expect
-      .poll(() => [gone, finished].map((r) => Boolean(codeRun(name(r)) ?? configMap(r))), { timeout: 5000 })
+      .poll(() => [gone, finished].map((r) => Boolean(codeRun(name(r)) ?? configMap(r))), { timeout: 15_000 })
       .toEqual([false, false]);
     expect(codeRun(name(live))).toBeDefined();
     expect(configMap(live)).toBeDefined();
@@ -228,7 +228,7 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
               | undefined
           )?.phase,
         {
-          timeout: 5000,
+          timeout: 15_000,
         },
       )
       .toBe("Failed");
@@ -243,7 +243,7 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
     scriptRun(k.sim, orphan, { hang: true });
     await dispatchRun(k.clients, k.ctx.runStore, kept);
     await dispatchRun(k.clients, k.ctx.runStore, orphan);
-    await expect.poll(() => k.phaseOf(orphan.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(orphan.id), { timeout: 15_000 }).toBe("Running");
     await k.ctx.redis.del(`${k.ctx.prefix}:run:${orphan.id}`);
     const report = await w.watcher.collectGarbage();
     expect(report.deletedJobs).toEqual([runObjectNames(orphan).job]);
@@ -264,7 +264,7 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
       });
       await dispatchRun(k.clients, k.ctx.runStore, run);
       await expect
-        .poll(() => [...github.comments.values()][0]?.body ?? "", { timeout: 5000 })
+        .poll(() => [...github.comments.values()][0]?.body ?? "", { timeout: 15_000 })
         .toContain("https://github.com/5dlabs/trader/pull/77");
       expect(github.comments.size).toBe(1);
       expect([...github.comments.values()][0]).toMatchObject({ repository: "5dlabs/trader", issue: 31 });

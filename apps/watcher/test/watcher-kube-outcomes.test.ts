@@ -23,11 +23,11 @@ describe("watcher on Kubernetes: outcomes of runs whose Job is gone, and what ge
       terminationMessage: JSON.stringify({ pullRequestUrl: "https://github.com/5dlabs/trader/pull/8" }),
     });
     await dispatchRun(k.clients, k.ctx.runStore, run);
-    await expect.poll(() => k.phaseOf(run.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Running");
     await first.stop();
     k.forgetWatchers();
     const job = runObjectNames(run).job;
-    await expect.poll(() => jobFinished(job), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => jobFinished(job), { timeout: 15_000 }).toBe(true);
     await k.clients.batch.deleteNamespacedJob({
       name: job,
       namespace: "default",
@@ -35,7 +35,7 @@ describe("watcher on Kubernetes: outcomes of runs whose Job is gone, and what ge
     });
 
     await k.start();
-    await expect.poll(() => k.phaseOf(run.id), { timeout: 5000 }).toBe("Succeeded");
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Succeeded");
     expect((await k.ctx.runStore.get(run.id))?.result?.pullRequestUrl).toBe(
       "https://github.com/5dlabs/trader/pull/8",
     );
@@ -46,12 +46,12 @@ describe("watcher on Kubernetes: outcomes of runs whose Job is gone, and what ge
     const run = await k.newRun(codeRequest({ maxRetries: 2 }));
     scriptRun(k.sim, run, { durationMs: 300, terminationMessage: JSON.stringify({ outcome: "succeeded" }) });
     await dispatchRun(k.clients, k.ctx.runStore, run);
-    await expect.poll(() => k.phaseOf(run.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Running");
     await first.stop();
     k.forgetWatchers();
     // what JOB_TTL_SECONDS does while the watcher is down: the finished Job goes, its pod with it
     const job = runObjectNames(run).job;
-    await expect.poll(() => jobFinished(job), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => jobFinished(job), { timeout: 15_000 }).toBe(true);
     await k.clients.batch.deleteNamespacedJob({
       name: job,
       namespace: "default",
@@ -66,12 +66,12 @@ describe("watcher on Kubernetes: outcomes of runs whose Job is gone, and what ge
               labelSelector: runSelector(run.id),
             })
           ).items.length,
-        { timeout: 5000 },
+        { timeout: 15_000 },
       )
       .toBe(0);
 
     const w = await k.start();
-    await expect.poll(() => k.phaseOf(run.id), { timeout: 5000 }).toBe("Failed");
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Failed");
     const failed = (await k.ctx.runStore.get(run.id))!;
     expect(failed.message).toBe(
       `outcome unknown: Job ${job} was removed before its result was recorded (JOB_TTL_SECONDS too short or the watcher was down)`,
@@ -98,7 +98,7 @@ describe("watcher on Kubernetes: outcomes of runs whose Job is gone, and what ge
         ],
       });
       await dispatchRun(k.clients, k.ctx.runStore, run);
-      await expect.poll(() => k.phaseOf(run.id), { timeout: 5000 }).toBe("Failed");
+      await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Failed");
       const failed = (await k.ctx.runStore.get(run.id))!;
       expect(failed.message).toBe("agent exited with code 1");
       expect(failed.logTail).toContain("fatal: push with [REDACTED] was rejected");
@@ -107,7 +107,7 @@ describe("watcher on Kubernetes: outcomes of runs whose Job is gone, and what ge
         .poll(() => readCustomResource(k.sim, run)?.status?.message)
         .toBe("agent exited with code 1");
       await expect
-        .poll(() => [...github.comments.values()][0]?.body ?? "", { timeout: 5000 })
+        .poll(() => [...github.comments.values()][0]?.body ?? "", { timeout: 15_000 })
         .toContain("❌ Failed");
       const comment = [...github.comments.values()][0]!.body;
       expect(comment).toContain("agent exited with code 1");

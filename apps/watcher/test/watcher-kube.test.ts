@@ -23,7 +23,7 @@ describe("watcher following runs on Kubernetes", () => {
       }),
     });
     await dispatchRun(k.clients, k.ctx.runStore, run);
-    await expect.poll(() => k.phaseOf(run.id), { timeout: 5000 }).toBe("Succeeded");
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Succeeded");
     const done = (await k.ctx.runStore.get(run.id))!;
     expect(done.result).toMatchObject({
       pullRequestUrl: "https://github.com/5dlabs/trader/pull/5",
@@ -68,7 +68,7 @@ describe("watcher following runs on Kubernetes", () => {
     const run = await k.newRun(docsRequest());
     scriptRun(k.sim, run, { oomKilled: true, durationMs: 20 });
     await dispatchRun(k.clients, k.ctx.runStore, run);
-    await expect.poll(() => k.phaseOf(run.id), { timeout: 5000 }).toBe("Failed");
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Failed");
     expect((await k.ctx.runStore.get(run.id))?.message).toBe("agent was OOMKilled (memory limit 4Gi)");
     await expect
       .poll(() => readCustomResource(k.sim, run)?.status?.message)
@@ -81,10 +81,10 @@ describe("watcher following runs on Kubernetes", () => {
     scriptRun(k.sim, run, { imagePullError: 'pull access denied for "anthropic/claude-code"' });
     await dispatchRun(k.clients, k.ctx.runStore, run);
     await expect
-      .poll(async () => (await k.ctx.runStore.get(run.id))?.message ?? "", { timeout: 5000 })
+      .poll(async () => (await k.ctx.runStore.get(run.id))?.message ?? "", { timeout: 15_000 })
       .toMatch(/ImagePullBackOff|ErrImagePull/);
     expect(await k.phaseOf(run.id)).toBe("Pending");
-    await expect.poll(() => k.phaseOf(run.id), { timeout: 5000 }).toBe("Failed");
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Failed");
     expect((await k.ctx.runStore.get(run.id))?.message).toMatch(
       /^pod did not start within 2s: (ImagePullBackOff|ErrImagePull)/,
     );
@@ -104,12 +104,12 @@ describe("watcher following runs on Kubernetes", () => {
     scriptRun(k.sim, cancelled, { hang: true });
     await dispatchRun(k.clients, k.ctx.runStore, deletedPod);
     await dispatchRun(k.clients, k.ctx.runStore, cancelled);
-    await expect.poll(() => k.phaseOf(deletedPod.id), { timeout: 5000 }).toBe("Running");
-    await expect.poll(() => k.phaseOf(cancelled.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(deletedPod.id), { timeout: 15_000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(cancelled.id), { timeout: 15_000 }).toBe("Running");
 
     const pod = (await k.ctx.runStore.get(deletedPod.id))!.links.pod!;
     await k.clients.core.deleteNamespacedPod({ name: pod, namespace: "default" });
-    await expect.poll(() => k.phaseOf(deletedPod.id), { timeout: 5000 }).toBe("Failed");
+    await expect.poll(() => k.phaseOf(deletedPod.id), { timeout: 15_000 }).toBe("Failed");
     expect((await k.ctx.runStore.get(deletedPod.id))?.message).toBe(
       `pod ${pod} was deleted before the agent finished`,
     );
@@ -121,7 +121,7 @@ describe("watcher following runs on Kubernetes", () => {
       namespace: "default",
       propagationPolicy: "Background",
     });
-    await expect.poll(() => k.phaseOf(cancelled.id), { timeout: 5000 }).toBe("Cancelled");
+    await expect.poll(() => k.phaseOf(cancelled.id), { timeout: 15_000 }).toBe("Cancelled");
   });
 
   it("keeps following through dropped watches and failing watch requests", async () => {
@@ -132,7 +132,7 @@ describe("watcher following runs on Kubernetes", () => {
       terminationMessage: JSON.stringify({ pullRequestUrl: "https://github.com/o/r/pull/1" }),
     });
     await dispatchRun(k.clients, k.ctx.runStore, run);
-    await expect.poll(() => k.phaseOf(run.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Running");
     k.sim.faults.failNext(2, 500, { verb: "watch" });
     k.sim.faults.dropWatches({ abrupt: true });
     await expect.poll(() => k.phaseOf(run.id), { timeout: 8000 }).toBe("Succeeded");
@@ -151,7 +151,7 @@ describe("watcher following runs on Kubernetes", () => {
     scriptRun(k.sim, oom, { durationMs: 400, oomKilled: true });
     await dispatchRun(k.clients, k.ctx.runStore, ok);
     await dispatchRun(k.clients, k.ctx.runStore, oom);
-    await expect.poll(() => k.phaseOf(ok.id), { timeout: 5000 }).toBe("Running");
+    await expect.poll(() => k.phaseOf(ok.id), { timeout: 15_000 }).toBe("Running");
     await first.stop();
     k.forgetWatchers();
     // both Jobs finish while no watcher runs
@@ -168,15 +168,15 @@ describe("watcher following runs on Kubernetes", () => {
             ),
           ),
         {
-          timeout: 5000,
+          timeout: 15_000,
         },
       )
       .toBe(true);
     expect(await k.phaseOf(ok.id)).toBe("Running");
 
     await k.start();
-    await expect.poll(() => k.phaseOf(ok.id), { timeout: 5000 }).toBe("Succeeded");
-    await expect.poll(() => k.phaseOf(oom.id), { timeout: 5000 }).toBe("Failed");
+    await expect.poll(() => k.phaseOf(ok.id), { timeout: 15_000 }).toBe("Succeeded");
+    await expect.poll(() => k.phaseOf(oom.id), { timeout: 15_000 }).toBe("Failed");
     expect((await k.ctx.runStore.get(ok.id))?.result?.pullRequestUrl).toBe("https://github.com/o/r/pull/2");
     expect((await k.ctx.runStore.get(oom.id))?.message).toContain("OOMKilled");
   });

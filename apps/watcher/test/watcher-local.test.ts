@@ -167,7 +167,7 @@ describe("watcher on the local runtime", () => {
     ].join("\n");
     const { links } = await runtime.dispatch((await ctx.runStore.get(run.id))!, { "container.sh": script });
     await ctx.runStore.transition(run.id, "Dispatched", "started local process", { links });
-    await expect.poll(() => phaseOf(run.id), { timeout: 5000 }).toBe("Succeeded");
+    await expect.poll(() => phaseOf(run.id), { timeout: 15_000 }).toBe("Succeeded");
     expect((await ctx.runStore.get(run.id))?.result?.pullRequestUrl).toBe(
       "https://github.com/5dlabs/platform/pull/9",
     );

@@ -74,7 +74,7 @@ describe("watcher process", () => {
     // counted from the run event, which arrives just after the transition
     const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     await expect
-      .poll(metrics, { timeout: 5000 })
+      .poll(metrics, { timeout: 15_000 })
       .toContain('orchestrator_runs_total{kind="code",phase="Succeeded",service="watcher"} 1');
 
     const exited = new Promise<number | null>((r) => child?.once("exit", (code) => r(code)));

@@ -56,7 +56,9 @@ describe("run callbacks", () => {
       const d = start();
       expect(await d.enqueue(done)).toBe(true);
       expect(await d.enqueue(done)).toBe(true); // same job id: still one delivery
-      await expect.poll(() => receiver.received.map((r) => r.status), { timeout: 5000 }).toEqual([500, 200]);
+      await expect
+        .poll(() => receiver.received.map((r) => r.status), { timeout: 15_000 })
+        .toEqual([500, 200]);
       for (const call of receiver.received) {
         expect(
           verifyCallbackSignature(SECRET, call.body, call.headers["x-orchestrator-signature-256"] as string),
@@ -114,7 +116,7 @@ describe("run callbacks", () => {
         logTail: "fatal: could not read from remote repository",
       });
       await start().enqueue(done);
-      await expect.poll(() => receiver.received.length, { timeout: 5000 }).toBe(1);
+      await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
       const body = JSON.parse(receiver.received[0]!.body) as Record<string, unknown>;
       expect(body).toMatchObject({ id: run.id, phase: "Failed", message: "agent exited with code 1" });
       expect(body).not.toHaveProperty("logTail");
@@ -132,7 +134,7 @@ describe("run callbacks", () => {
       const d = start();
       await d.enqueue(done);
       await expect
-        .poll(async () => (await d.queue.getJob(`callback-${run.id}`))?.isFailed(), { timeout: 5000 })
+        .poll(async () => (await d.queue.getJob(`callback-${run.id}`))?.isFailed(), { timeout: 15_000 })
         .toBe(true);
       expect(receiver.received).toHaveLength(1);
     } finally {
