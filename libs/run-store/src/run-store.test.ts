@@ -127,7 +127,11 @@ describe("RunStore", () => {
 
   it("keeps answering a redelivery with the active run it was given, even after that run ended", async () => {
     const first = await store.create({ request: request("first"), singleFlightKey: "github:o/r#2:code" });
-    const blocked = await store.create({ request: request("second"), singleFlightKey: "github:o/r#2:code" });
+    const blocked = await store.create({
+      request: request("second"),
+      singleFlightKey: "github:o/r#2:code",
+      bindToActive: true,
+    });
     expect(blocked).toMatchObject({ outcome: "active", run: { id: first.run.id } });
     await store.transition(first.run.id, "Failed", "agent exited 1");
     const redelivered = await store.create({
@@ -151,6 +155,36 @@ describe("RunStore", () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen.sort()).toEqual([...ids].sort());
+  });
+
+  it("lists every run even when more than a batch of them were created in the same millisecond", async () => {
+    const fixed = new Date("2026-01-01T00:00:00Z");
+    store = new RunStore({ redis, prefix, retentionMs: 60_000, now: () => fixed });
+    for (let i = 0; i < 230; i++) await store.create({ request: request(`burst-${i}`) });
+    expect((await store.list({ limit: 500 })).runs).toHaveLength(230);
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit: 100, cursor });
+      for (const run of page.runs) seen.add(run.id);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.size).toBe(230);
+  });
+
+  it("keeps a retry's idempotency key free when the single-flight key is busy", async () => {
+    const a = await store.create({ request: request("a"), singleFlightKey: "github:o/r#3:code" });
+    await store.transition(a.run.id, "Failed", "x");
+    const b = await store.create({ request: request("b"), singleFlightKey: "github:o/r#3:code" });
+    const retry = request(`retry:${a.run.id}`);
+    expect(await store.create({ request: retry, singleFlightKey: "github:o/r#3:code" })).toMatchObject({
+      outcome: "active",
+      run: { id: b.run.id },
+    });
+    await store.transition(b.run.id, "Succeeded", "done");
+    expect((await store.create({ request: retry, singleFlightKey: "github:o/r#3:code" })).outcome).toBe(
+      "created",
+    );
   });
 
   it("refuses a request that breaks the contract instead of storing a record nobody can read", async () => {

@@ -44,6 +44,13 @@ export interface CreateRunInput {
   runtime?: RunRecord["runtime"];
   /** initial reason on the timeline */
   reason?: string;
+  /**
+   * When the single-flight key is busy, remember the active run under this request's idempotency key,
+   * so a redelivery of the same delivery keeps getting that run. For delivery-scoped keys (webhooks)
+   * only: a key that stands for "the retry of run X" must stay free for a later attempt.
+   * @defaultValue false
+   */
+  bindToActive?: boolean;
   /** use this id instead of a new one (runs picked up from a CR keep the CR's identity) */
   id?: string;
 }
@@ -145,6 +152,7 @@ export class RunStore {
       id,
       String(this.idempotencyTtlMs),
       String(this.singleFlightTtlMs),
+      input.bindToActive ? "1" : "",
     )) as [CreateRunResult["outcome"], string];
     if (outcome === "created") return { outcome, run: record };
     const existing = await this.get(existingId);
@@ -182,6 +190,8 @@ export class RunStore {
     const runs: RunRecord[] = [];
     let cursor = parseCursor(filter.cursor);
     const batch = 200;
+    // skips whole batches of already-seen members when more than a batch share the cursor's millisecond
+    let offset = 0;
     for (;;) {
       const max = cursor ? String(cursor.score) : "+inf";
       const page = await this.redis.zrevrangebyscore(
@@ -190,7 +200,7 @@ export class RunStore {
         "-inf",
         "WITHSCORES",
         "LIMIT",
-        0,
+        offset,
         batch,
       );
       const entries: { id: string; score: number }[] = [];
@@ -200,7 +210,11 @@ export class RunStore {
         if (cursor && entry.score === cursor.score && entry.id >= cursor.id) continue;
         entries.push(entry);
       }
-      if (entries.length === 0) return { runs };
+      if (entries.length === 0) {
+        if (page.length < batch * 2) return { runs };
+        offset += batch;
+        continue;
+      }
       const pipeline = this.redis.pipeline();
       for (const { id } of entries) pipeline.hget(this.runKey(id), "json");
       const results = (await pipeline.exec()) ?? [];
@@ -219,6 +233,7 @@ export class RunStore {
       if (gone.length > 0) await this.redis.zrem(this.indexKey, ...gone);
       if (page.length < batch * 2) return { runs };
       cursor = entries[entries.length - 1]!;
+      offset = 0;
     }
   }
 

@@ -6,7 +6,8 @@
 /**
  * Create a run unless its idempotency key or single-flight key already points at a run.
  * KEYS: 1 run hash, 2 runs index (zset), 3 idempotency key, 4 single-flight key (or "")
- * ARGV: 1 run json, 2 created-at ms, 3 run id, 4 idempotency ttl ms, 5 single-flight ttl ms
+ * ARGV: 1 run json, 2 created-at ms, 3 run id, 4 idempotency ttl ms, 5 single-flight ttl ms,
+ *       6 '1' to bind the idempotency key to an active run it collides with
  * Returns {"created", id} | {"duplicate", existingId} | {"active", activeId}
  */
 export const CREATE_RUN = `
@@ -15,8 +16,9 @@ if existing then return {'duplicate', existing} end
 if KEYS[4] ~= '' then
   local active = redis.call('GET', KEYS[4])
   if active then
-    -- a redelivery of this request must keep answering with the run it was given, even after that run ends
-    redis.call('SET', KEYS[3], active, 'PX', ARGV[4])
+    -- a redelivery of the same delivery must keep answering with the run it was given, even after that
+    -- run ends (only for delivery keys: a retry's key must stay free for a later retry)
+    if ARGV[6] == '1' then redis.call('SET', KEYS[3], active, 'PX', ARGV[4]) end
     return {'active', active}
   end
 end

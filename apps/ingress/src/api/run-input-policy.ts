@@ -3,7 +3,9 @@ import type { FieldProblem } from "../errors/http-error.js";
 import type { PathRenamer } from "../errors/validation-details.js";
 
 /** Names under which people put secrets. `env` is plain text: stored on the run, shown by `GET /runs/:id`, written to the ConfigMap. */
-export const SECRET_LIKE_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL)/i;
+// whole `_`-separated words only, so settings such as MAX_THINKING_TOKENS or TOKENIZERS_PARALLELISM pass
+export const SECRET_LIKE_ENV_NAME =
+  /(?:^|_)(?:TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASS|CREDENTIAL|CREDENTIALS|APIKEY)(?:_|$)|(?:^|_)(?:API|PRIVATE|ACCESS|SECRET)_KEY(?:_|$)/i;
 
 /**
  * What ingress refuses beyond the shared schema, because accepting it would go wrong later: a `localTools`

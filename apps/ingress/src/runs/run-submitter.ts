@@ -52,6 +52,8 @@ export class RunSubmitter {
         runStore.create({
           request: input.request,
           ...(input.singleFlightKey ? { singleFlightKey: input.singleFlightKey } : {}),
+          // webhook keys are per delivery: a redelivery answered "active" must stay answered that way
+          bindToActive: input.request.source.type === "github" || input.request.source.type === "grafana",
           ...(input.attempt ? { attempt: input.attempt } : {}),
           ...(input.reason ? { reason: input.reason } : {}),
         }),

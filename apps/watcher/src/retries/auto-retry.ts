@@ -57,12 +57,9 @@ export async function startRetry(
   run: RunRecord,
   reason: string,
 ): Promise<RunRecord | undefined> {
-  // the next attempt's agent learns how the last one ended, its (redacted) last output included;
-  // the prompt reaches the cluster (CR spec, ConfigMap), never a comment or a callback
-  const failure = run.logTail
-    ? `${run.message ?? "the agent failed"}; its last output:\n${run.logTail}`
-    : undefined;
-  const request = buildRetryRequest(run, failure ? { reason: failure } : {});
+  // the next attempt's agent learns how the last one ended (the short reason, never the log tail: the
+  // request is served by the API and sent to callbacks)
+  const request = buildRetryRequest(run);
   const created = await deps.runStore.create({
     request,
     attempt: run.attempt + 1,
