@@ -19,7 +19,7 @@ describe("watcher on Kubernetes: outcomes of runs whose Job is gone, and what ge
     const first = await k.start();
     const run = await k.newRun(codeRequest({ maxRetries: 1 }));
     scriptRun(k.sim, run, {
-      durationMs: 300,
+      durationMs: 3000,
       terminationMessage: JSON.stringify({ pullRequestUrl: "https://github.com/5dlabs/trader/pull/8" }),
     });
     await dispatchRun(k.clients, k.ctx.runStore, run);
@@ -44,7 +44,7 @@ describe("watcher on Kubernetes: outcomes of runs whose Job is gone, and what ge
   it("fails a run whose Job and pod vanished unseen as outcome unknown, and does not retry it", async () => {
     const first = await k.start();
     const run = await k.newRun(codeRequest({ maxRetries: 2 }));
-    scriptRun(k.sim, run, { durationMs: 300, terminationMessage: JSON.stringify({ outcome: "succeeded" }) });
+    scriptRun(k.sim, run, { durationMs: 3000, terminationMessage: JSON.stringify({ outcome: "succeeded" }) });
     await dispatchRun(k.clients, k.ctx.runStore, run);
     await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Running");
     await first.stop();

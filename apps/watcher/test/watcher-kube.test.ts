@@ -128,14 +128,14 @@ describe("watcher following runs on Kubernetes", () => {
     const w = await k.start();
     const run = await k.newRun();
     scriptRun(k.sim, run, {
-      durationMs: 600,
+      durationMs: 3000,
       terminationMessage: JSON.stringify({ pullRequestUrl: "https://github.com/o/r/pull/1" }),
     });
     await dispatchRun(k.clients, k.ctx.runStore, run);
     await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Running");
     k.sim.faults.failNext(2, 500, { verb: "watch" });
     k.sim.faults.dropWatches({ abrupt: true });
-    await expect.poll(() => k.phaseOf(run.id), { timeout: 8000 }).toBe("Succeeded");
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Succeeded");
     expect((await k.ctx.runStore.get(run.id))?.result?.pullRequestUrl).toBe("https://github.com/o/r/pull/1");
     expect(await w.registry.metrics()).toMatch(/orchestrator_watch_restarts_total\{resource="\w+"\} [1-9]/);
   });
@@ -144,11 +144,12 @@ describe("watcher following runs on Kubernetes", () => {
     const first = await k.start();
     const ok = await k.newRun();
     const oom = await k.newRun();
+    // long enough that a loaded machine still sees them Running before the watcher is stopped
     scriptRun(k.sim, ok, {
-      durationMs: 400,
+      durationMs: 3000,
       terminationMessage: JSON.stringify({ pullRequestUrl: "https://github.com/o/r/pull/2" }),
     });
-    scriptRun(k.sim, oom, { durationMs: 400, oomKilled: true });
+    scriptRun(k.sim, oom, { durationMs: 3000, oomKilled: true });
     await dispatchRun(k.clients, k.ctx.runStore, ok);
     await dispatchRun(k.clients, k.ctx.runStore, oom);
     await expect.poll(() => k.phaseOf(ok.id), { timeout: 15_000 }).toBe("Running");

@@ -144,12 +144,12 @@ describe("end to end: webhook → Kubernetes → outcome", () => {
     for (let i = 0; i < 3; i++) ids.push(await submit(codeRequest(30 + i)));
     system.outcomes.set(ids[1]!, {
       exitCode: 2,
-      durationMs: 1500,
+      durationMs: 4000,
       terminationMessage: JSON.stringify({ outcome: "failed", reason: "lint failed" }),
     });
     system.outcomes.set(ids[0]!, {
       exitCode: 0,
-      durationMs: 1500,
+      durationMs: 4000,
       terminationMessage: JSON.stringify({
         outcome: "succeeded",
         pullRequestUrl: "https://github.com/5dlabs/trader/pull/7",
@@ -157,7 +157,7 @@ describe("end to end: webhook → Kubernetes → outcome", () => {
     });
     system.outcomes.set(ids[2]!, {
       exitCode: 0,
-      durationMs: 1500,
+      durationMs: 4000,
       terminationMessage: JSON.stringify({ outcome: "succeeded" }),
     });
     for (const id of ids)
