@@ -96,6 +96,23 @@ describe("watcher following runs on Kubernetes", () => {
       .toBe(true);
   });
 
+  it("fails a run whose pod never started after its Job was deleted without its pods, at the pending timeout", async () => {
+    await k.start({ settings: { pendingTimeoutMs: 2000 } });
+    const run = await k.newRun();
+    scriptRun(k.sim, run, { unschedulable: "0/1 nodes are available: insufficient memory" });
+    await dispatchRun(k.clients, k.ctx.runStore, run);
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Pending");
+    await k.clients.batch.deleteNamespacedJob({
+      name: runObjectNames(run).job,
+      namespace: "default",
+      propagationPolicy: "Orphan",
+    });
+    await expect.poll(() => k.phaseOf(run.id), { timeout: 15_000 }).toBe("Failed");
+    expect((await k.ctx.runStore.get(run.id))?.message).toMatch(
+      /did not start within 2s and its Job is gone/,
+    );
+  });
+
   it("fails a run whose pod was deleted, and cancels one whose Job was deleted after a cancel request", async () => {
     await k.start();
     const deletedPod = await k.newRun();

@@ -176,7 +176,34 @@ async function jobMissing(deps: KubeRunReconcilerDeps, run: RunRecord): Promise<
     };
     return transitionLogged(deps, run, fromPods.phase, fromPods.message, patch, "recovered from its pod");
   }
-  if (podStillWorking(pods)) return undefined; // Job deleted with orphan propagation: the pod still works
+  if (podStillWorking(pods)) {
+    // Job deleted with orphan propagation: the pod still works — unless it never started, in which case
+    // the pending timeout counts from the pod's creation (there is no Job left to count from)
+    const now = deps.now().getTime();
+    const stuck = pods.find(
+      (pod) =>
+        pod.status?.phase === "Pending" &&
+        !pod.metadata?.deletionTimestamp &&
+        now - new Date(pod.metadata?.creationTimestamp ?? now).getTime() > deps.pendingTimeoutMs,
+    );
+    if (!stuck) {
+      const pending = pods.find((pod) => pod.status?.phase === "Pending");
+      if (pending) deps.recheck(run.id, deps.pendingTimeoutMs);
+      return undefined;
+    }
+    const reason = `pod ${stuck.metadata?.name ?? ""} did not start within ${Math.round(deps.pendingTimeoutMs / 1000)}s and its Job is gone`;
+    await deps.clients.core
+      .deleteNamespacedPod({ name: stuck.metadata?.name ?? "", namespace })
+      .catch(() => undefined);
+    return transitionLogged(
+      deps,
+      run,
+      "Failed",
+      reason,
+      { message: reason, failureReason: "PendingTimeout" },
+      "pending timeout",
+    );
+  }
   const customResource = deps.cache.customResource(
     run.kind,
     run.links.customResource ?? runObjectNames(run).customResource,
