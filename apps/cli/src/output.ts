@@ -105,11 +105,13 @@ export function formatRunDetails(run: RunRecord): string {
     ["Commit", run.result?.commit],
     ["Session", run.result?.sessionId],
     ["Reason", run.result?.reason],
+    ["Failure", typeof run.failureReason === "string" ? oneLine(run.failureReason, 100) : undefined],
     ["Job", run.links.job],
     ["Pod", run.links.pod],
     ["Retry of", request.retryOf],
     ["Retried by", run.retriedBy],
     ["Cancel requested", run.cancelRequestedAt],
+    ["Callback", describeCallback(run.callback)],
   );
   const shown = rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== "");
   const width = Math.max(...shown.map(([k]) => k.length)) + 1;
@@ -124,7 +126,54 @@ export function formatRunDetails(run: RunRecord): string {
     .split("\n")
     .map((line) => `  ${line}\n`)
     .join("");
+  if (run.phase === "Failed" && typeof run.logTail === "string") text += formatLogTail(run.logTail);
   return text;
+}
+
+/** At most this many of the record's `logTail` lines are shown by `runs get`. */
+export const LOG_TAIL_LINES = 20;
+
+/**
+ * Text from the run record that came from the agent or a remote system, made safe for a terminal:
+ * ANSI escape sequences and other control characters (except tab) are removed.
+ */
+function stripControl(text: string): string {
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+      .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "")
+  );
+}
+
+function oneLine(text: string, max: number): string {
+  return truncate(stripControl(text.replace(/[\r\n]+/g, " ")), max);
+}
+
+/** `failed at 2025-01-02T03:04:05.000Z: HTTP 500` */
+function describeCallback(callback: RunRecord["callback"]): string | undefined {
+  if (!callback || typeof callback !== "object" || typeof callback.outcome !== "string") return undefined;
+  let text = oneLine(callback.outcome, 40);
+  if (typeof callback.at === "string" && callback.at) text += ` at ${oneLine(callback.at, 40)}`;
+  if (typeof callback.detail === "string" && callback.detail.trim())
+    text += `: ${oneLine(callback.detail, 100)}`;
+  return text;
+}
+
+/** The last lines of a failed run's output, indented under `Last output:`; empty when there are none. */
+function formatLogTail(logTail: string): string {
+  const lines = logTail
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((line) => stripControl(line).trimEnd());
+  while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+  while (lines.length > 0 && lines[0] === "") lines.shift();
+  if (lines.length === 0) return "";
+  const shown = lines.slice(-LOG_TAIL_LINES);
+  let text = "\nLast output:\n";
+  if (lines.length > shown.length) text += `  … ${lines.length - shown.length} earlier lines not shown\n`;
+  return text + shown.map((line) => (line ? `  ${line}\n` : "\n")).join("");
 }
 
 function describeSource(run: RunRecord): string {

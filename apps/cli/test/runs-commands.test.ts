@@ -146,6 +146,61 @@ describe("with the API's log reader missing", () => {
     expect(missing.stderr).toBe("error: run run-doesnotexist0000 not found (HTTP 404)\n");
   });
 
+  it("runs get shows the failure reason, the callback and the last 20 lines of a failed run's output", async () => {
+    const id = await createRun(env);
+    const logTail = Array.from({ length: 25 }, (_, i) => `agent line ${i + 1}`);
+    logTail[23] = "\u001b[31merror:\u001b[0m tests failed";
+    await drive(h.runStore, id, ["Rendering", "Dispatched", "Pending", "Running", "Failed"], {
+      result: { outcome: "failed", reason: "agent exited 137" },
+      failureReason: "OOMKilled",
+      logTail: `${logTail.join("\n")}\n`,
+    });
+    await h.runStore.update(id, (run) => ({
+      ...run,
+      callback: { outcome: "failed", at: "2025-01-02T03:04:05.000Z", detail: "HTTP 500 after 5 attempts" },
+    }));
+
+    const shown = await runCli(["runs", "get", id], { env });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^Failure:\s+OOMKilled$/m);
+    expect(shown.stdout).toMatch(
+      /^Callback:\s+failed at 2025-01-02T03:04:05\.000Z: HTTP 500 after 5 attempts$/m,
+    );
+    const block = shown.stdout.slice(shown.stdout.indexOf("\nLast output:\n"));
+    expect(block).toBe(
+      "\nLast output:\n" +
+        "  … 5 earlier lines not shown\n" +
+        [...logTail.slice(5, 23), "error: tests failed", "agent line 25"].map((l) => `  ${l}\n`).join(""),
+    );
+    expect(shown.stdout).not.toContain("\u001b");
+
+    // JSON output stays the whole record
+    const json = JSON.parse((await runCli(["runs", "get", id, "-o", "json"], { env })).stdout) as RunRecord;
+    expect(json).toMatchObject({
+      failureReason: "OOMKilled",
+      logTail: `${logTail.join("\n")}\n`,
+      callback: { outcome: "failed", at: "2025-01-02T03:04:05.000Z", detail: "HTTP 500 after 5 attempts" },
+    });
+  });
+
+  it("runs get of a run that did not fail shows the callback but no Failure or Last output", async () => {
+    const id = await createRun(env);
+    await drive(h.runStore, id, ["Rendering", "Dispatched", "Pending", "Running", "Succeeded"], {
+      result: { outcome: "succeeded" },
+      logTail: "not for succeeded runs\n",
+    });
+    await h.runStore.update(id, (run) => ({
+      ...run,
+      callback: { outcome: "delivered", at: "2025-01-02T03:04:05.000Z" },
+    }));
+    const shown = await runCli(["runs", "get", id], { env });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^Callback:\s+delivered at 2025-01-02T03:04:05\.000Z$/m);
+    expect(shown.stdout).not.toMatch(/^Failure:/m);
+    expect(shown.stdout).not.toContain("Last output:");
+    expect(shown.stdout).not.toContain("not for succeeded runs");
+  });
+
   it("runs retry starts the next attempt, refuses an unfinished run with the server's reason", async () => {
     const id = await createRun(env);
     const early = await runCli(["runs", "retry", id, "--no-watch"], { env });
