@@ -2,7 +2,12 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { commonEnv, type Env, env, loadConfig, serverEnv } from "@orchestrator/config";
-import { DEFAULT_MODEL_ALIASES, MODEL_RE } from "@orchestrator/contracts";
+import {
+  DEFAULT_CODE_MODEL,
+  DEFAULT_DOCS_MODEL,
+  DEFAULT_MODEL_ALIASES,
+  MODEL_RE,
+} from "@orchestrator/contracts";
 import { z } from "zod";
 
 /** `name:token` pairs; the name is recorded as the run's actor, the token is never stored or logged. */
@@ -118,9 +123,9 @@ export const ingressEnvSchema = z.object({
   /** YAML trigger and routing rules. Default: rules.default.yaml shipped with this package. */
   RULES_FILE: z.string().min(1).optional(),
   /** Model of docs runs when the request names none. */
-  DEFAULT_DOCS_MODEL: z.string().regex(MODEL_RE, "must be a model id").default("claude-opus-4-20250514"),
+  DEFAULT_DOCS_MODEL: z.string().regex(MODEL_RE, "must be a model id").default(DEFAULT_DOCS_MODEL),
   /** Model of code runs when the request names none. */
-  DEFAULT_CODE_MODEL: z.string().regex(MODEL_RE, "must be a model id").default("claude-sonnet-4-20250514"),
+  DEFAULT_CODE_MODEL: z.string().regex(MODEL_RE, "must be a model id").default(DEFAULT_CODE_MODEL),
   /** Extra model aliases, `opus=claude-opus-4-…,sonnet=…`, over the built-in ones. */
   MODEL_ALIASES: modelAliases,
   /** Externally visible base URL, for `statusUrl`; default: derived from the request's Host. */

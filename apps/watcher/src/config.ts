@@ -1,4 +1,5 @@
 import { commonEnv, type Env, env, loadConfig } from "@orchestrator/config";
+import { DEFAULT_CODE_MODEL, DEFAULT_DOCS_MODEL } from "@orchestrator/contracts";
 import { z } from "zod";
 
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
@@ -48,9 +49,9 @@ export const watcherEnvSchema = z
     /** Public base URL of the orchestrator API, for links in GitHub comments. */
     PUBLIC_URL: optionalUrl,
     /** Model of kubectl-applied CodeRuns that name none. */
-    DEFAULT_CODE_MODEL: z.string().min(1).default("claude-sonnet-4-20250514"),
+    DEFAULT_CODE_MODEL: z.string().min(1).default(DEFAULT_CODE_MODEL),
     /** Model of kubectl-applied DocsRuns that name none. */
-    DEFAULT_DOCS_MODEL: z.string().min(1).default("claude-opus-4-20250514"),
+    DEFAULT_DOCS_MODEL: z.string().min(1).default(DEFAULT_DOCS_MODEL),
   })
   .superRefine((config, ctx) => {
     if (config.GITHUB_APP_ID && !config.GITHUB_APP_PRIVATE_KEY && !config.GITHUB_APP_PRIVATE_KEY_FILE) {

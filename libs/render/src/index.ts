@@ -7,7 +7,6 @@ export * from "./missing-template-key-error.js";
 export * from "./render-context.js";
 export * from "./render-run.js";
 export * from "./render-too-large-error.js";
-export * from "./rendered-digest.js";
 export * from "./renderer-settings.js";
 export * from "./resolve-tools.js";
 export * from "./shell-quote.js";

@@ -1,3 +1,4 @@
+import { renderedDigest } from "@orchestrator/contracts";
 import { describe, expect, it } from "vitest";
 import { makeTempDir } from "../test/support/git-fixtures.js";
 import { codeRequest, docsRequest, FIXED_RUN } from "../test/support/requests.js";
@@ -6,7 +7,6 @@ import { createRenderer } from "./create-renderer.js";
 import { InvalidJsonOutputError } from "./invalid-json-output-error.js";
 import { MissingTemplateKeyError } from "./missing-template-key-error.js";
 import { RenderTooLargeError } from "./render-too-large-error.js";
-import { renderedDigest } from "./rendered-digest.js";
 import { TemplateNotFoundError } from "./template-not-found-error.js";
 
 async function rendererFor(overrides: Record<string, string>, maxRenderedBytes?: number) {

@@ -1,8 +1,7 @@
-import type { RenderedFiles, RunKind, RunRequest } from "@orchestrator/contracts";
+import { type RenderedFiles, type RunKind, type RunRequest, renderedDigest } from "@orchestrator/contracts";
 import { InvalidJsonOutputError } from "./invalid-json-output-error.js";
 import type { RenderContext } from "./render-context.js";
 import { RenderTooLargeError } from "./render-too-large-error.js";
-import { renderedDigest } from "./rendered-digest.js";
 import { DEFAULT_MAX_RENDERED_BYTES } from "./renderer-settings.js";
 import { TemplateNotFoundError } from "./template-not-found-error.js";
 import { TemplateRenderError } from "./template-render-error.js";

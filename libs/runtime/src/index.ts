@@ -1,5 +1,4 @@
 export * from "./create-runtime.js";
-export * from "./files-digest.js";
 export * from "./kubernetes/kube-retry.js";
 export * from "./kubernetes/kubernetes-runtime.js";
 export * from "./kubernetes/secret-hints.js";

@@ -1,12 +1,12 @@
 import {
   codeRunRequestSchema,
+  completeRunRequest,
   docsRunRequestSchema,
   model,
   type RunRequest,
   type RunSource,
   relativePath,
   repositoryUrl,
-  resolveModel,
   runRequestSchema,
 } from "@orchestrator/contracts";
 import { z } from "zod";
@@ -69,22 +69,15 @@ export function toRunRequest(
     actor: context.actor,
     ...(context.userAgent ? { userAgent: context.userAgent.slice(0, 200) } : {}),
   };
-  const common = { idempotencyKey: context.idempotencyKey, source };
-  const request =
-    fields.kind === "docs"
-      ? {
-          ...fields,
-          ...common,
-          model: resolveModel(fields.model, config.DEFAULT_DOCS_MODEL, config.MODEL_ALIASES),
-          workingDirectory: fields.workingDirectory ?? ".",
-        }
-      : {
-          ...fields,
-          ...common,
-          model: resolveModel(fields.model, config.DEFAULT_CODE_MODEL, config.MODEL_ALIASES),
-          workingDirectory: fields.workingDirectory ?? fields.service,
-          docsRepositoryUrl: fields.docsRepositoryUrl ?? fields.repositoryUrl,
-        };
+  const request = completeRunRequest(
+    fields,
+    { idempotencyKey: context.idempotencyKey, source },
+    {
+      docsModel: config.DEFAULT_DOCS_MODEL,
+      codeModel: config.DEFAULT_CODE_MODEL,
+      aliases: config.MODEL_ALIASES,
+    },
+  );
   // an alias may resolve to something the model pattern rejects (a bad MODEL_ALIASES entry cannot, but be sure)
   const final = runRequestSchema.safeParse(request);
   if (!final.success) throw new ValidationError(validationDetails(final.error.issues, rename));

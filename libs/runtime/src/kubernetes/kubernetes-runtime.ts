@@ -7,7 +7,7 @@ import {
   type V1OwnerReference,
   type V1Pod,
 } from "@kubernetes/client-node";
-import { isTerminalPhase, type RenderedFiles, type RunRecord } from "@orchestrator/contracts";
+import { isTerminalPhase, type RenderedFiles, type RunRecord, renderedDigest } from "@orchestrator/contracts";
 import {
   AGENT_CONTAINER,
   ANNOTATIONS,
@@ -35,7 +35,7 @@ import {
   type WorkspacePvcSettings,
 } from "@orchestrator/kube";
 import type { Logger } from "pino";
-import { filesDigest } from "../files-digest.js";
+import { sleep } from "../abortable-sleep.js";
 import { LogsUnavailableError } from "../logs-unavailable-error.js";
 import { PermanentDispatchError } from "../permanent-dispatch-error.js";
 import type { DispatchResult, LogOptions, Runtime } from "../runtime.js";
@@ -54,17 +54,6 @@ export interface KubernetesRuntimeOptions {
   /** how often a log follow looks for the run's pod before it exists. @defaultValue 1000 */
   logPollMs?: number;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 /**
  * Runs agents as Kubernetes Jobs: per run a DocsRun/CodeRun owning a Job, which owns the ConfigMap
@@ -361,7 +350,7 @@ export class KubernetesRuntime implements Runtime {
     files: RenderedFiles,
     owner: V1OwnerReference,
   ): Promise<void> {
-    const digest = filesDigest(files);
+    const digest = renderedDigest(files);
     const body = buildConfigMap({ run, name: names.configMap, namespace, files, digest, owner });
     const core = this.clients.core;
     const existing = await this.createOrAdopt<V1ConfigMap>(

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { AGENT_ENV, isTerminalPhase, type RenderedFiles, type RunRecord } from "@orchestrator/contracts";
 import { gitCredentialsFor } from "@orchestrator/kube";
 import type { Logger } from "pino";
+import { sleep } from "../abortable-sleep.js";
 import { LogsUnavailableError } from "../logs-unavailable-error.js";
 import type { DispatchResult, LogOptions, Runtime } from "../runtime.js";
 import { LaunchInProgressError } from "./launch-in-progress-error.js";
@@ -35,8 +36,6 @@ export interface LocalRuntimeOptions {
   /** @defaultValue "bash" */
   shell?: string;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -1,4 +1,5 @@
 import { open, stat } from "node:fs/promises";
+import { sleep } from "../abortable-sleep.js";
 
 /** Reads at most this much from the end of a file to find its last lines. */
 const TAIL_WINDOW_BYTES = 4 * 1024 * 1024;
@@ -36,17 +37,6 @@ async function tailOffset(path: string, length: number, lines: number): Promise<
   }
   return start;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 export interface TailOptions {
   tailLines?: number | undefined;
