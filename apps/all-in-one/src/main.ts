@@ -3,7 +3,7 @@ import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
 import { createDispatcher, kubeApiErrorCounter, loadDispatcherConfig } from "@orchestrator/dispatcher";
 import { createIngress, listen, loadIngressConfig, loadRules } from "@orchestrator/ingress";
-import { createKubeClients, findKubeConfig, KubeConfigError, loadKubeConfig } from "@orchestrator/kube";
+import { KubeConfigError } from "@orchestrator/kube";
 import { ensureRedis } from "@orchestrator/local-redis";
 import { createLogger, createRegistry } from "@orchestrator/observability";
 import {
@@ -71,20 +71,13 @@ async function main(): Promise<void> {
   // queue depth (render, dispatch, control) is registered by the watcher
 
   const kubeErrors = kubeApiErrorCounter(registry);
-  const { runtime, credentials } = createRuntime(dispatcherConfig, env, {
+  const { runtime, credentials, clients } = createRuntime(dispatcherConfig, env, {
     log,
     onApiError: (verb, code) => kubeErrors.inc({ verb, code }),
   });
-  const watcherRuntime: WatcherRuntime =
-    runtime.kind === "kubernetes"
-      ? {
-          kind: "kubernetes",
-          clients: createKubeClients(
-            (dispatcherConfig.RUNTIME === "kubernetes" ? loadKubeConfig(env) : findKubeConfig(env))!
-              .kubeConfig,
-          ),
-        }
-      : { kind: "local", dataDir };
+  const watcherRuntime: WatcherRuntime = clients
+    ? { kind: "kubernetes", clients }
+    : { kind: "local", dataDir };
   log.info(
     { runtime: runtime.kind, credentials, namespace: dispatcherConfig.KUBERNETES_NAMESPACE },
     "runtime selected",

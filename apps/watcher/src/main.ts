@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
-import { createKubeClients, findKubeConfig, KubeConfigError, loadKubeConfig } from "@orchestrator/kube";
+import { createKubeClients, KubeConfigError, kubeConfigForRuntime } from "@orchestrator/kube";
 import { createLogger, createRegistry, startHealthServer } from "@orchestrator/observability";
 import { createQueue, createRedis, onShutdown, redisReady, waitForRedis } from "@orchestrator/queue";
 import { RunStore } from "@orchestrator/run-store";
@@ -24,12 +24,7 @@ async function main(): Promise<void> {
 
   let runtime: WatcherRuntime;
   try {
-    const found =
-      config.RUNTIME === "kubernetes"
-        ? loadKubeConfig(process.env)
-        : config.RUNTIME === "auto"
-          ? findKubeConfig(process.env)
-          : undefined;
+    const found = kubeConfigForRuntime(config.RUNTIME, process.env);
     runtime = found
       ? { kind: "kubernetes", clients: createKubeClients(found.kubeConfig) }
       : { kind: "local", dataDir: resolve(process.cwd(), config.DATA_DIR) };

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findKubeConfig, KubeConfigError, loadKubeConfig } from "./kube-config.js";
+import { findKubeConfig, KubeConfigError, kubeConfigForRuntime, loadKubeConfig } from "./kube-config.js";
 
 const KUBECONFIG = (server: string) => `apiVersion: v1
 kind: Config
@@ -57,5 +57,14 @@ describe("Kubernetes credentials", () => {
     expect(() => findKubeConfig({ KUBECONFIG: join(dir, "missing.yaml") })).toThrow(
       /KUBECONFIG points to .*missing\.yaml/,
     );
+  });
+
+  it("follows RUNTIME: credentials required for kubernetes, used when found for auto, never for local", async () => {
+    const file = join(dir, "env.yaml");
+    await writeFile(file, KUBECONFIG("https://cluster:6443"));
+    expect(kubeConfigForRuntime("auto", { KUBECONFIG: file })?.source).toBe("kubeconfig");
+    expect(kubeConfigForRuntime("auto", { HOME: dir })).toBeUndefined();
+    expect(kubeConfigForRuntime("local", { KUBECONFIG: file })).toBeUndefined();
+    expect(() => kubeConfigForRuntime("kubernetes", { HOME: dir })).toThrow(KubeConfigError);
   });
 });

@@ -83,3 +83,15 @@ export function loadKubeConfig(
   }
   return found;
 }
+
+/**
+ * The credentials `RUNTIME` asks for: required for `kubernetes` (throws saying what to set), used when
+ * found for `auto`, none for `local`.
+ */
+export function kubeConfigForRuntime(
+  runtime: "auto" | "kubernetes" | "local",
+  env: Parameters<typeof findKubeConfig>[0],
+): LoadedKubeConfig | undefined {
+  if (runtime === "kubernetes") return loadKubeConfig(env);
+  return runtime === "auto" ? findKubeConfig(env) : undefined;
+}

@@ -133,7 +133,8 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
   throw new Error(`redis-server did not accept connections on port ${port} within 10s: ${output()}`);
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on a loopback port. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     socket.once("connect", () => {

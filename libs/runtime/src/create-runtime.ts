@@ -1,5 +1,10 @@
 import { resolve } from "node:path";
-import { createKubeClients, findKubeConfig, type KubeConfigSource, loadKubeConfig } from "@orchestrator/kube";
+import {
+  createKubeClients,
+  type KubeClients,
+  type KubeConfigSource,
+  kubeConfigForRuntime,
+} from "@orchestrator/kube";
 import type { Logger } from "pino";
 import type { KubeApiErrorHook } from "./kubernetes/kube-retry.js";
 import { KubernetesRuntime } from "./kubernetes/kubernetes-runtime.js";
@@ -23,6 +28,8 @@ export interface CreatedRuntime {
   runtime: Runtime;
   /** where Kubernetes credentials came from, for the start-up log */
   credentials?: KubeConfigSource;
+  /** the API clients of the kubernetes runtime (the all-in-one process shares them with the watcher) */
+  clients?: KubeClients;
 }
 
 export interface CreateRuntimeOptions {
@@ -43,15 +50,11 @@ export function createRuntime(
   env: RuntimeProcessEnv,
   options: CreateRuntimeOptions,
 ): CreatedRuntime {
-  const found =
-    config.RUNTIME === "kubernetes"
-      ? loadKubeConfig(env)
-      : config.RUNTIME === "auto"
-        ? findKubeConfig(env)
-        : undefined;
+  const found = kubeConfigForRuntime(config.RUNTIME, env);
   if (found) {
+    const clients = createKubeClients(found.kubeConfig);
     const runtime = new KubernetesRuntime({
-      clients: createKubeClients(found.kubeConfig),
+      clients,
       namespace: config.KUBERNETES_NAMESPACE,
       job: {
         image: config.JOB_IMAGE,
@@ -71,7 +74,7 @@ export function createRuntime(
       log: options.log.child({ runtime: "kubernetes" }),
       retry: { onError: options.onApiError },
     });
-    return { runtime, credentials: found.source };
+    return { runtime, credentials: found.source, clients };
   }
   const baseEnv: Record<string, string> = {};
   if (env.LANG) baseEnv.LANG = env.LANG;
