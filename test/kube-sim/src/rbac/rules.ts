@@ -104,6 +104,25 @@ export function compactRule(r: PolicyRule): string {
   return `{${parts.join(", ")}}`;
 }
 
+/** CompactRules + sort (validation.ConfirmNoEscalation): one rule per group/resource with merged verbs. */
+export function compactMissing(missing: readonly PolicyRule[]): PolicyRule[] {
+  const merged = new Map<string, PolicyRule>();
+  const out: PolicyRule[] = [];
+  for (const r of missing) {
+    const simple = !r.resourceNames?.length && !r.nonResourceURLs?.length;
+    const key = JSON.stringify([r.apiGroups, r.resources]);
+    const existing = simple ? merged.get(key) : undefined;
+    if (existing) {
+      for (const v of r.verbs) if (!existing.verbs.includes(v)) existing.verbs.push(v);
+      continue;
+    }
+    const copy = { ...r, verbs: [...r.verbs] };
+    if (simple) merged.set(key, copy);
+    out.push(copy);
+  }
+  return out.sort((a, b) => compactRule(a).localeCompare(compactRule(b)));
+}
+
 export function quotedList(list: readonly string[]): string {
   return q(list);
 }

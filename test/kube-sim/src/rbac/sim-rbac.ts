@@ -19,7 +19,7 @@ import { type ManifestSource, readManifests } from "./manifests.js";
 import { RuleResolver, roleRefOf, rulesOf } from "./resolver.js";
 import { REVIEW_TYPES, rbacResourceTypes } from "./resources.js";
 import { answerReview, REVIEW_GROUPS } from "./reviews.js";
-import { compactRule, quotedList, uncoveredRules } from "./rules.js";
+import { compactMissing, compactRule, quotedList, uncoveredRules } from "./rules.js";
 import {
   type Attributes,
   forbiddenError,
@@ -227,7 +227,7 @@ export class SimRbac {
     const owned = this.resolver.rulesFor(user, ns);
     const missing = uncoveredRules(owned.rules, granted);
     if (missing.length === 0) return;
-    let why = `user "${user.name}" (groups=${quotedList(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${missing.map(compactRule).join("\n")}`;
+    let why = `user "${user.name}" (groups=${quotedList(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${compactMissing(missing).map(compactRule).join("\n")}`;
     if (owned.errors.length) why += `; resolution errors: [${owned.errors.join(", ")}]`;
     throw forbiddenError(RBAC_GROUP, plural, name, why);
   }
