@@ -1,3 +1,4 @@
+import type { V1Role, V1RoleBinding } from "@kubernetes/client-node";
 import type { KubeObject } from "../../src/index.js";
 
 const RBAC = "rbac.authorization.k8s.io/v1";
@@ -8,25 +9,22 @@ export const sa = (namespace: string, name: string): KubeObject => ({
   metadata: { namespace, name },
 });
 
-export const role = (namespace: string, name: string, rules: object[]): KubeObject => ({
-  apiVersion: RBAC,
-  kind: "Role",
-  metadata: { namespace, name },
-  rules,
-});
+export const role = (namespace: string, name: string, rules: object[]) =>
+  ({
+    apiVersion: RBAC,
+    kind: "Role",
+    metadata: { namespace, name },
+    rules,
+  }) as V1Role & KubeObject;
 
-export const roleBinding = (
-  namespace: string,
-  name: string,
-  roleName: string,
-  saName: string,
-): KubeObject => ({
-  apiVersion: RBAC,
-  kind: "RoleBinding",
-  metadata: { namespace, name },
-  roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName },
-  subjects: [{ kind: "ServiceAccount", name: saName, namespace }],
-});
+export const roleBinding = (namespace: string, name: string, roleName: string, saName: string) =>
+  ({
+    apiVersion: RBAC,
+    kind: "RoleBinding",
+    metadata: { namespace, name },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName },
+    subjects: [{ kind: "ServiceAccount", name: saName, namespace }],
+  }) as V1RoleBinding & KubeObject;
 
 /** A worker ServiceAccount that may read pods and their logs and create Jobs, in "apps". */
 export const WORKER_MANIFESTS = `
