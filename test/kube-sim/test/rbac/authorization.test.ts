@@ -1,10 +1,10 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BatchV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeSim } from "../../src/index.js";
-import { apiError, startFastSim } from "../helpers.js";
+import { apiError, startFastSim, waitFor } from "../helpers.js";
 import { WORKER_MANIFESTS } from "./fixtures.js";
 
 const job = (name: string) => ({
@@ -79,6 +79,39 @@ describe("RBAC authorization through @kubernetes/client-node", () => {
     // pods/log is granted, pods/status is not.
     const status = await apiError(worker.readNamespacedPodStatus({ namespace: "apps", name: "x" }));
     expect(status.status.message).toContain('cannot get resource "pods/status" in API group ""');
+  });
+
+  it("streams watches over HTTPS to a ServiceAccount allowed to watch, and refuses one that is not", async () => {
+    const seen: string[] = [];
+    const watch = new Watch(sim.kubeConfig({ serviceAccount: "apps/worker" }));
+    const req = await watch.watch(
+      "/api/v1/namespaces/apps/pods",
+      {},
+      (type, obj: { metadata: { name: string } }) => {
+        seen.push(`${type} ${obj.metadata.name}`);
+      },
+      () => undefined,
+    );
+    await sim
+      .kubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespacedPod({
+        namespace: "apps",
+        body: { metadata: { name: "watched" }, spec: { containers: [{ name: "c", image: "i" }] } },
+      });
+    await waitFor(() => seen.includes("ADDED watched"), "watch event", 15_000);
+    req.abort();
+    let denied: unknown;
+    await new Watch(sim.kubeConfig({ serviceAccount: "apps/worker" }))
+      .watch(
+        "/api/v1/namespaces/apps/secrets",
+        {},
+        () => undefined,
+        (err) => (denied = err),
+      )
+      .catch((err: unknown) => (denied = err));
+    await waitFor(() => denied, "watch refusal", 15_000);
+    expect(String(denied)).toContain("Forbidden");
   });
 
   it("treats missing credentials as system:anonymous and bad tokens as 401", async () => {
