@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { KubeConfigTarget, KubeSim } from "../../src/index.js";
 
 export const KUBECTL = process.env["KUBECTL"] ?? "/usr/bin/kubectl";
@@ -25,7 +25,8 @@ export function kubectl(kubeconfig: string, args: string[], stdin?: string): Pro
     const child = execFile(
       KUBECTL,
       ["--kubeconfig", kubeconfig, ...args],
-      { timeout: 60_000, env: { PATH: process.env["PATH"] ?? "", HOME: tmpdir() } },
+      // HOME next to the kubeconfig: its own discovery cache, never the user's ~/.kube.
+      { timeout: 60_000, env: { PATH: process.env["PATH"] ?? "", HOME: dirname(kubeconfig) } },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
