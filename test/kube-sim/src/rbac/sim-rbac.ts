@@ -16,6 +16,7 @@ import { ADMIN_USER, Authenticator, impersonation } from "./authn.js";
 import { authorize, requestAttributes } from "./authorizer.js";
 import { BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_CLUSTER_ROLES } from "./bootstrap.js";
 import { type ManifestSource, readManifests } from "./manifests.js";
+import { ownerReferencesAdmission } from "./owner-references.js";
 import { RuleResolver, roleRefOf, rulesOf } from "./resolver.js";
 import { REVIEW_TYPES, rbacResourceTypes } from "./resources.js";
 import { answerReview, REVIEW_GROUPS } from "./reviews.js";
@@ -69,6 +70,11 @@ export class SimRbac {
       ctx.registry.register(rt);
     }
     this.apply([...BOOTSTRAP_CLUSTER_ROLES, ...BOOTSTRAP_CLUSTER_ROLE_BINDINGS]);
+    ctx.validatingAdmission = (rt, obj, old) => {
+      const user = this.requestUser.getStore();
+      if (!user) return;
+      ownerReferencesAdmission(ctx.registry, (a) => this.decide(user, a), rt, obj, old);
+    };
   }
 
   private requireEnabled(): void {
@@ -173,10 +179,14 @@ export class SimRbac {
     return this.requestUser.run(user, next);
   }
 
-  private check(user: UserInfo, a: Attributes): boolean {
+  private decide(user: UserInfo, a: Attributes): { allowed: boolean; reason: string } {
     const d = authorize(this.resolver, user, a);
     this.tracker.record(user, a, d.allowed);
-    return d.allowed;
+    return d;
+  }
+
+  private check(user: UserInfo, a: Attributes): boolean {
+    return this.decide(user, a).allowed;
   }
 
   private enforce(user: UserInfo, a: Attributes): void {
