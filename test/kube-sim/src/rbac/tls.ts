@@ -1,5 +1,3 @@
-import { generate } from "selfsigned";
-
 export interface ServingCert {
   key: string;
   cert: string;
@@ -18,6 +16,8 @@ export async function makeServingCert(host: string): Promise<ServingCert> {
   if (host !== "127.0.0.1" && host !== "localhost") {
     altNames.push(/^[\d.]+$|:/.test(host) ? { type: 7, ip: host } : { type: 2, value: host });
   }
+  // Loaded on demand: simulators without RBAC never pay for the X.509 libraries.
+  const { generate } = await import("selfsigned");
   const pems = await generate([{ name: "commonName", value: "kube-sim" }], {
     keyType: "ec",
     curve: "P-256",
