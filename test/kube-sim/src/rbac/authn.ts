@@ -51,11 +51,11 @@ export class Authenticator {
 
   /** The sender of a request, before impersonation; throws 401 for a bad credential. */
   authenticate(req: IncomingMessage): UserInfo {
-    const header = req.headers.authorization;
-    if (header === undefined || header === "") return ANONYMOUS;
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw unauthorizedError();
-    const token = m[1] ?? "";
+    // Like the bearer-token authenticator: no header, another scheme or an empty token is "not
+    // authenticated" (then anonymous); a token nobody issued is an error (401).
+    const m = /^Bearer\s+(\S*)\s*$/i.exec(req.headers.authorization ?? "");
+    const token = m?.[1] ?? "";
+    if (token === "") return ANONYMOUS;
     if (token === this.adminToken) return ADMIN_USER;
     const sa = this.saTokens.get(token);
     if (!sa) throw unauthorizedError();
