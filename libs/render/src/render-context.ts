@@ -1,6 +1,7 @@
 import {
   authKindFor,
   type CodeRunRequest,
+  DENIED_ENV_GLOBS,
   type RunKind,
   type RunRequest,
   type RunSourceType,
@@ -115,6 +116,15 @@ export interface RenderContext {
 
   task_prompt_begin_marker: string;
   task_prompt_end_marker: string;
+
+  /** space-separated hosts that may receive the token (renderer setting `allowedGitHosts`, `ALLOWED_GIT_HOSTS`) */
+  allowed_git_hosts: string;
+  /** pinned SSH host keys (known_hosts lines) */
+  ssh_known_hosts: string;
+  /** space-separated names the request puts into the agent's environment (`env`, `envFromSecrets`), checked again by the script */
+  request_env_names: string;
+  /** space-separated deny-list globs (`DENIED_ENV_GLOBS`) the script checks those names against */
+  denied_env_globs: string;
 }
 
 /** `git@github.com:org/repo.git`, `ssh://git@host:22/org/repo`, `https://host/org/repo` → host and slug. */
@@ -125,6 +135,13 @@ export function parseRepositoryUrl(url: string): { host: string; slug: string } 
     );
   if (!match) return { host: "", slug: url };
   return { host: match[1] ?? match[2] ?? match[3] ?? "", slug: match[4] ?? "" };
+}
+
+/** Every name a request puts into the agent's environment, sorted. */
+function requestEnvNames(request: RunRequest): string[] {
+  if (request.kind !== "code") return [];
+  const names = [...Object.keys(request.env), ...request.envFromSecrets.map((ref) => ref.name)];
+  return [...new Set(names)].sort();
 }
 
 function sourceUrl(request: RunRequest): string | null {
@@ -240,6 +257,10 @@ export function buildRenderContext(
     permissions_deny: [...resolved.permissions.deny],
     task_prompt_begin_marker: TASK_PROMPT_MARKERS.begin,
     task_prompt_end_marker: TASK_PROMPT_MARKERS.end,
+    allowed_git_hosts: resolved.allowedGitHosts.join(" "),
+    ssh_known_hosts: resolved.sshKnownHosts,
+    request_env_names: requestEnvNames(request).join(" "),
+    denied_env_globs: DENIED_ENV_GLOBS.join(" "),
   };
   if (request.kind === "code") {
     const code = codeFields(request, resolved);
