@@ -463,7 +463,7 @@ orch_setup_https() {
   # host over https (git names the URL in its prompt: "Password for 'https://x-access-token@host:port': ").
   {
     printf '#!/bin/sh\n'
-    printf 'ALLOWED=%s\n' "$(orch_sh_quote " $ALLOWED_GIT_HOSTS ")"
+    printf 'LIST=%s\n' "$(orch_sh_quote "$ALLOWED_GIT_HOSTS")"
     printf 'TOKEN_FILE=%s\n' "$(orch_sh_quote "$GITHUB_TOKEN_FILE")"
     printf 'REFUSED=%s\n' "$(orch_sh_quote "$ORCH_AUTH_DIR/refused")"
     cat <<'ASKPASS'
@@ -486,9 +486,9 @@ host=$(printf '%s' "$host" | tr 'A-Z' 'a-z')
 case $host in
   *[!a-z0-9.-]* | '') refuse "no credentials for $url: not a plain host name" ;;
 esac
-case $ALLOWED in
+case " $LIST " in
   *" $host "*) ;;
-  *) refuse "repository host $host is not in ALLOWED_GIT_HOSTS ($ALLOWED); git got no credentials" ;;
+  *) refuse "repository host $host is not in ALLOWED_GIT_HOSTS ($LIST); git got no credentials" ;;
 esac
 case $1 in
   Username* | username*) echo x-access-token ;;
