@@ -162,7 +162,9 @@ function knownHostsLines(value: string): string {
     .filter((line) => line !== "" && !line.startsWith("#"));
   for (const line of lines) {
     if (!/^[^\s]+ [a-z0-9@.-]+ [A-Za-z0-9+/=]+$/.test(line))
-      throw new Error(`sshKnownHosts line ${JSON.stringify(line.slice(0, 80))} is not "<hosts> <key type> <base64 key>"`);
+      throw new Error(
+        `sshKnownHosts line ${JSON.stringify(line.slice(0, 80))} is not "<hosts> <key type> <base64 key>"`,
+      );
   }
   return lines.join("\n");
 }

@@ -3,11 +3,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRenderer, type Renderer } from "../src/index.js";
 import { createRemote, isolatedGitEnv, makeTempDir, remoteBranches } from "./support/git-fixtures.js";
-import {
-  type GitHttpServer,
-  selfSignedCertificate,
-  startGitHttpServer,
-} from "./support/git-http-server.js";
+import { type GitHttpServer, selfSignedCertificate, startGitHttpServer } from "./support/git-http-server.js";
 import { docsRequest, FIXED_RUN } from "./support/requests.js";
 import {
   claudeCalls,
@@ -76,9 +72,9 @@ describe("credentials go only to ALLOWED_GIT_HOSTS over https (real git against 
     // cloned and pushed with the token through the askpass helper
     expect(tokensReceived(server).length).toBeGreaterThan(0);
     expect(tokensReceived(server).every((r) => r.credentials?.user === "x-access-token")).toBe(true);
-    expect(Object.keys(remoteBranches(remote.bare, gitEnv)).some((b) => b.startsWith("docs-generation-"))).toBe(
-      true,
-    );
+    expect(
+      Object.keys(remoteBranches(remote.bare, gitEnv)).some((b) => b.startsWith("docs-generation-")),
+    ).toBe(true);
     // gh got the token for the allowed host only
     expect(ghCalls(sandbox).every((c) => c.ghToken === TEST_TOKEN)).toBe(true);
     // the agent's askpass answers nothing for github.com, which this install does not allow
@@ -146,6 +142,8 @@ describe("credentials go only to ALLOWED_GIT_HOSTS over https (real git against 
     // the plain server was asked, and got no credentials; the https server got the token only as localhost
     expect(plain.requests.length).toBeGreaterThan(0);
     expect(plain.requests.filter((r) => r.authorization !== null)).toEqual([]);
-    expect(server.requests.filter((r) => r.authorization !== null && !r.host.startsWith("localhost:"))).toEqual([]);
+    expect(
+      server.requests.filter((r) => r.authorization !== null && !r.host.startsWith("localhost:")),
+    ).toEqual([]);
   });
 });

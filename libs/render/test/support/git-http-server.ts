@@ -127,10 +127,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     });
   };
   const server = options.tls
-    ? createHttpsServer(
-        { key: readFileSync(options.tls.key), cert: readFileSync(options.tls.cert) },
-        handler,
-      )
+    ? createHttpsServer({ key: readFileSync(options.tls.key), cert: readFileSync(options.tls.cert) }, handler)
     : createHttpServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
