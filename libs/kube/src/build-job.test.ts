@@ -130,33 +130,6 @@ describe("buildJob", () => {
     ]);
   });
 
-  it("runs bash -p and never puts a denied env name into the pod, even from a CR that bypassed the ingress", () => {
-    const run = codeRun({ env: { FEATURE_FLAG: "on" } });
-    if (run.request.kind !== "code") throw new Error("code run expected");
-    // as a kubectl-applied CR would carry them: never validated by the ingress
-    run.request.env = {
-      FEATURE_FLAG: "on",
-      LD_PRELOAD: "/tmp/evil.so",
-      BASH_ENV: "$(touch /tmp/pwned)",
-      GIT_CONFIG_COUNT: "1",
-      NODE_OPTIONS: "--require /tmp/evil.js",
-      HTTPS_PROXY: "http://evil.example",
-      lower_case: "x",
-    };
-    run.request.envFromSecrets = [{ name: "SSH_AUTH_SOCK", secretName: "s", secretKey: "k" }];
-    const job = buildJob({ run, names: runObjectNames(run), namespace: "agents", settings });
-    const [container] = job.spec!.template.spec!.containers;
-    expect(container!.command).toEqual(["/bin/bash", "-p", "/config/container.sh"]);
-    const names = (container!.env ?? []).map((e) => e.name);
-    expect(names).toContain("FEATURE_FLAG");
-    for (const denied of [
-      ...Object.keys(run.request.env).filter((n) => n !== "FEATURE_FLAG"),
-      "SSH_AUTH_SOCK",
-    ]) {
-      expect(names).not.toContain(denied);
-    }
-  });
-
   it("gives docs runs a scratch workspace and requires the PAT for https repositories", () => {
     const run = docsRun();
     const job = buildJob({

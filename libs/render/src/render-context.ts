@@ -117,14 +117,13 @@ export interface RenderContext {
   task_prompt_begin_marker: string;
   task_prompt_end_marker: string;
 
-  /** space-separated hosts that may receive the token (renderer setting `allowedGitHosts`, `ALLOWED_GIT_HOSTS`) */
+  /** Trust boundary, space-separated: hosts that may get the token (`allowedGitHosts`), the request's env
+   * names (`env`, `envFromSecrets`) and the `DENIED_ENV_GLOBS` the script checks them against. */
   allowed_git_hosts: string;
+  request_env_names: string;
+  denied_env_globs: string;
   /** pinned SSH host keys (known_hosts lines) */
   ssh_known_hosts: string;
-  /** space-separated names the request puts into the agent's environment (`env`, `envFromSecrets`), checked again by the script */
-  request_env_names: string;
-  /** space-separated deny-list globs (`DENIED_ENV_GLOBS`) the script checks those names against */
-  denied_env_globs: string;
 }
 
 /** `git@github.com:org/repo.git`, `ssh://git@host:22/org/repo`, `https://host/org/repo` → host and slug. */
