@@ -111,6 +111,8 @@ orch_clean_env() {
 ORCH_GIT_ARGS=""
 git() {
   ORCH_GIT_ARGS=$*
+  # what the askpass helper refuses is reported for the git call that met it, not a later one
+  if [[ -n ${ORCH_AUTH_DIR:-} && -s $ORCH_AUTH_DIR/refused ]]; then : >"$ORCH_AUTH_DIR/refused"; fi
   orch_clean_env
   command env -i "${ORCH_CLEAN_ENV[@]}" git "$@"
 }
@@ -235,8 +237,10 @@ orch_write_result() {
 orch_on_err() {
   local line=$2 command=$3
   # a failure inside the git wrapper (agent-common) is reported at the script's own `git …` line
-  if [[ ${FUNCNAME[1]:-} == git ]]; then line=${BASH_LINENO[1]:-$line} command="git $ORCH_GIT_ARGS"; fi
-  if [[ -z $ORCH_REASON && -n $(orch_auth_refusal) ]]; then ORCH_REASON="$ORCH_STEP failed: $(orch_auth_refusal)"; fi
+  if [[ ${FUNCNAME[1]:-} == git ]]; then
+    line=${BASH_LINENO[1]:-$line} command="git $ORCH_GIT_ARGS"
+    if [[ -z $ORCH_REASON && -n $(orch_auth_refusal) ]]; then ORCH_REASON="$ORCH_STEP failed: $(orch_auth_refusal)"; fi
+  fi
   if [[ -z $ORCH_REASON ]]; then ORCH_REASON="$ORCH_STEP failed (exit $1 at line $line: $command)"; fi
 }
 

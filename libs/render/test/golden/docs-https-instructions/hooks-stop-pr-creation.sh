@@ -86,6 +86,8 @@ orch_clean_env() {
 ORCH_GIT_ARGS=""
 git() {
   ORCH_GIT_ARGS=$*
+  # what the askpass helper refuses is reported for the git call that met it, not a later one
+  if [[ -n ${ORCH_AUTH_DIR:-} && -s $ORCH_AUTH_DIR/refused ]]; then : >"$ORCH_AUTH_DIR/refused"; fi
   orch_clean_env
   command env -i "${ORCH_CLEAN_ENV[@]}" git "$@"
 }
