@@ -18,6 +18,7 @@ import {
   createRenderer,
   isPermanentRenderError,
   loadRendererConfig,
+  rendererSettingsFrom,
   renderWithTemplates,
 } from "@orchestrator/renderer";
 import { RunStore } from "@orchestrator/run-store";
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
 
   const templates = await createTemplateRenderer({
     ...(rendererConfig.TEMPLATES_DIR ? { templatesDir: rendererConfig.TEMPLATES_DIR } : {}),
-    settings: { toolmanServerUrl: rendererConfig.TOOLMAN_SERVER_URL },
+    settings: rendererSettingsFrom(rendererConfig),
     watch: rendererConfig.TEMPLATES_WATCH,
     onReload: () => log.info("templates reloaded"),
     onError: (err) => log.error({ err }, "template reload failed; keeping the previous templates"),

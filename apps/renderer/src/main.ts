@@ -10,7 +10,7 @@ import {
 } from "@orchestrator/queue";
 import { createRenderer as createTemplateRenderer } from "@orchestrator/render";
 import { RunStore } from "@orchestrator/run-store";
-import { loadRendererConfig } from "./config.js";
+import { loadRendererConfig, rendererSettingsFrom } from "./config.js";
 import { createRenderer } from "./create-renderer.js";
 import { isPermanentRenderError, renderWithTemplates } from "./run-renderer.js";
 
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 
   const templates = await createTemplateRenderer({
     ...(config.TEMPLATES_DIR ? { templatesDir: config.TEMPLATES_DIR } : {}),
-    settings: { toolmanServerUrl: config.TOOLMAN_SERVER_URL },
+    settings: rendererSettingsFrom(config),
     watch: config.TEMPLATES_WATCH,
     onReload: () => log.info("templates reloaded"),
     onError: (err) => log.error({ err }, "template reload failed; keeping the previous templates"),
