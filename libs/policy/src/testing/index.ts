@@ -6,3 +6,4 @@ export {
   type PolicyCase,
   type PolicyChange,
 } from "./policy-cases.js";
+export { type RedisReader, redisText } from "./redis-text.js";

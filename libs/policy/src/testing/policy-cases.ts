@@ -6,7 +6,7 @@ import type { RefusalReason } from "../policy-refused-error.js";
  * case's `change` onto what it can express (an alert can only set labels, a CR its spec, …).
  */
 
-/** Rules the policy tests run with: `acme/*` only, two users allowed. */
+/** Rules the policy tests run with: `acme/*` (two users allowed) and the webhook examples' repository. */
 export const POLICY_RULES_YAML = `
 defaults:
   githubUser: claude-agent-1
@@ -14,6 +14,10 @@ defaults:
 repositories:
   - match: "acme/*"
     users: [claude-agent-1, claude-agent-2]
+  - match: "codertocat/*"
+    auth: ssh
+    service: hello
+    docsRepository: git@github.com:acme/docs.git
 grafana:
   maxRunsPerRule: 0
 `;
