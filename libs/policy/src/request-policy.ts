@@ -44,7 +44,14 @@ export function checkRequestContent(request: unknown): void {
     for (const name of Object.keys(env)) {
       const problem = requestEnvNameProblem(name);
       if (problem) {
-        throw new PolicyRefusedError(400, "env_name", `env.${name.slice(0, 100)}`, "env-names", problem);
+        const field = `env.${name.slice(0, 100)}`;
+        throw new PolicyRefusedError(
+          400,
+          "env_name",
+          field,
+          "env-names",
+          `${field}: ${problem}; refused by the env-names rule`,
+        );
       }
     }
   }
@@ -55,7 +62,14 @@ export function checkRequestContent(request: unknown): void {
       const name = entry["name"];
       const problem = typeof name === "string" ? requestEnvNameProblem(name) : undefined;
       if (problem) {
-        throw new PolicyRefusedError(400, "env_name", `envFromSecrets.${i}.name`, "env-names", problem);
+        const field = `envFromSecrets.${i}.name`;
+        throw new PolicyRefusedError(
+          400,
+          "env_name",
+          field,
+          "env-names",
+          `${field}: ${problem}; refused by the env-names rule`,
+        );
       }
       const secretName = entry["secretName"];
       if (typeof secretName === "string" && CREDENTIAL_SECRET_RE.test(secretName)) {
