@@ -6,6 +6,7 @@ import { createIngress, listen, loadIngressConfig, loadRules } from "@orchestrat
 import { KubeConfigError } from "@orchestrator/kube";
 import { ensureRedis } from "@orchestrator/local-redis";
 import { createLogger, createRegistry } from "@orchestrator/observability";
+import { RunPolicy } from "@orchestrator/policy";
 import {
   createQueue,
   createRedis,
@@ -112,8 +113,16 @@ async function main(): Promise<void> {
     logger: log.child({ app: "dispatcher" }),
     registry,
   });
+  // one rules file for the ingress and for kubectl-applied CRs
+  const rules = await loadRules(ingressConfig.rulesFile);
   const watcher = createWatcher({
     settings: watcherSettingsFromConfig(watcherConfig),
+    policy: new RunPolicy({
+      rules,
+      allowedGitHosts: watcherConfig.ALLOWED_GIT_HOSTS,
+      callbackAllowedHosts: watcherConfig.CALLBACK_ALLOWED_HOSTS,
+      registry,
+    }),
     runtime: watcherRuntime,
     runStore,
     redis: client,
@@ -126,7 +135,6 @@ async function main(): Promise<void> {
     registry,
     now: () => new Date(),
   });
-  const rules = await loadRules(ingressConfig.rulesFile);
   const ingress = createIngress({
     config: ingressConfig,
     rules,

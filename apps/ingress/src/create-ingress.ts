@@ -1,4 +1,5 @@
 import type { Logger, Registry } from "@orchestrator/observability";
+import { type Rules, RunPolicy } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import express, { type Express } from "express";
@@ -16,7 +17,6 @@ import { apiRunsRouter } from "./routes/api-runs.js";
 import { githubWebhookRouter } from "./routes/github-webhook.js";
 import { grafanaWebhookRouter } from "./routes/grafana-webhook.js";
 import { healthRouter } from "./routes/health.js";
-import type { Rules } from "./rules/rules-schema.js";
 import { IssueIndex } from "./runs/issue-index.js";
 import { RunCanceller } from "./runs/run-canceller.js";
 import { RunSubmitter } from "./runs/run-submitter.js";
@@ -59,6 +59,12 @@ export function createIngress(deps: IngressDependencies): Ingress {
   const metrics = new IngressMetrics(deps.registry);
   const redisAvailable = () => deps.redis.status === "ready";
   const issueIndex = new IssueIndex(deps.redis, deps.config.QUEUE_PREFIX, deps.config.RUN_RETENTION);
+  const policy = new RunPolicy({
+    rules: deps.rules,
+    allowedGitHosts: deps.config.ALLOWED_GIT_HOSTS,
+    callbackAllowedHosts: deps.config.CALLBACK_ALLOWED_HOSTS,
+    registry: deps.registry,
+  });
   const events = new RunEventHub(deps.createSubscriber, deps.runStore.channel, log);
   const ctx: IngressContext = {
     config: deps.config,
@@ -68,6 +74,7 @@ export function createIngress(deps: IngressDependencies): Ingress {
     redis: deps.redis,
     submitter: new RunSubmitter({
       runStore: deps.runStore,
+      policy,
       renderQueue: deps.renderQueue,
       issueIndex,
       metrics,

@@ -1,6 +1,7 @@
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
 import { createLogger, createRegistry } from "@orchestrator/observability";
+import { loadRules } from "@orchestrator/policy";
 import {
   createQueue,
   createRedis,
@@ -11,7 +12,6 @@ import {
 import { RunStore } from "@orchestrator/run-store";
 import { loadIngressConfig } from "./config.js";
 import { createIngress } from "./create-ingress.js";
-import { loadRules } from "./rules/load-rules.js";
 import { listen } from "./server.js";
 
 /** Composition root of the ingress service: environment → connections → app → server. */

@@ -3,6 +3,7 @@ import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
 import { createKubeClients, KubeConfigError, kubeConfigForRuntime } from "@orchestrator/kube";
 import { createLogger, createRegistry, startHealthServer } from "@orchestrator/observability";
+import { defaultRulesFile, loadRules, type Rules, RunPolicy } from "@orchestrator/policy";
 import { createQueue, createRedis, onShutdown, redisReady, waitForRedis } from "@orchestrator/queue";
 import { RunStore } from "@orchestrator/run-store";
 import { loadWatcherConfig, type WatcherConfig } from "./config.js";
@@ -63,8 +64,22 @@ async function main(): Promise<void> {
   const github = githubClientFromConfig(config);
   if (!github) log.info("GitHub comments are off (set GITHUB_TOKEN or GITHUB_APP_ID with a private key)");
 
+  let rules: Rules;
+  try {
+    rules = await loadRules(config.RULES_FILE ?? defaultRulesFile());
+  } catch (err) {
+    log.fatal((err as Error).message);
+    process.exit(1);
+  }
+  const policy = new RunPolicy({
+    rules,
+    allowedGitHosts: config.ALLOWED_GIT_HOSTS,
+    callbackAllowedHosts: config.CALLBACK_ALLOWED_HOSTS,
+    registry,
+  });
   const watcher = createWatcher({
     settings: watcherSettingsFromConfig(config),
+    policy,
     runtime,
     runStore,
     redis: client,

@@ -136,6 +136,8 @@ export async function startSystem(): Promise<System> {
         GITHUB_DEBOUNCE: "200ms",
         RESYNC_INTERVAL: "2s",
         PUBLIC_URL: apiUrl,
+        // kubectl-applied CRs pass the same rules as requests to the ingress
+        RULES_FILE: rulesFile,
       },
       `http://127.0.0.1:${watcherPort}/ready`,
     ),
