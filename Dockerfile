@@ -25,6 +25,7 @@ COPY libs/queue/package.json libs/queue/
 COPY libs/render/package.json libs/render/
 COPY libs/run-store/package.json libs/run-store/
 COPY libs/runtime/package.json libs/runtime/
+COPY test/deploy/package.json test/deploy/
 COPY test/e2e/package.json test/e2e/
 COPY test/kube-sim/package.json test/kube-sim/
 COPY bench/package.json bench/

@@ -49,7 +49,9 @@ export function find(objects: KubeObject[], kind: string, name: string): KubeObj
 
 /** ConfigMaps from generators carry a hash suffix: `orchestrator-rules-k2chhd6mtk`. */
 export function findGenerated(objects: KubeObject[], kind: string, prefix: string): KubeObject {
-  const found = objects.find((o) => o.kind === kind && new RegExp(`^${prefix}(-[a-z0-9]{10})?$`).test(o.metadata.name));
+  const found = objects.find(
+    (o) => o.kind === kind && new RegExp(`^${prefix}(-[a-z0-9]{10})?$`).test(o.metadata.name),
+  );
   if (!found) throw new Error(`no generated ${kind} ${prefix} in the overlay`);
   return found;
 }

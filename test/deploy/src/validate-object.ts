@@ -18,7 +18,9 @@ export async function validateObject(object: KubeObject): Promise<void> {
     const module = (await import(modulePath)) as Record<string, typeof Model>;
     Model = module[object.kind] as typeof Model;
   } catch {
-    throw new Error(`${object.kind} ${object.metadata.name}: no schema for ${object.apiVersion} ${object.kind}`);
+    throw new Error(
+      `${object.kind} ${object.metadata.name}: no schema for ${object.apiVersion} ${object.kind}`,
+    );
   }
   try {
     new Model(object).validate();

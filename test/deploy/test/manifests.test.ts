@@ -32,7 +32,8 @@ describe.skipIf(missing)("deploy/ overlays", () => {
         const objects = overlay(name);
         expect(objects.length).toBeGreaterThan(10);
         const failures: string[] = [];
-        for (const object of objects) await validateObject(object).catch((e: Error) => failures.push(e.message));
+        for (const object of objects)
+          await validateObject(object).catch((e: Error) => failures.push(e.message));
         expect(failures).toEqual([]);
       });
 
@@ -88,7 +89,9 @@ describe.skipIf(missing)("deploy/ overlays", () => {
         const files = listFiles(resolve(REPO_ROOT, "templates")).filter((f) => f.endsWith(".hbs"));
         expect(Object.keys(templates.data).sort()).toEqual(files.map((f) => f.replaceAll("/", "_")).sort());
         for (const f of files)
-          expect(templates.data[f.replaceAll("/", "_")]).toBe(readFileSync(resolve(REPO_ROOT, "templates", f), "utf8"));
+          expect(templates.data[f.replaceAll("/", "_")]).toBe(
+            readFileSync(resolve(REPO_ROOT, "templates", f), "utf8"),
+          );
         const env = find(objects, "ConfigMap", "orchestrator-env").data;
         const renderers = podTemplates(objects).filter(({ spec }) =>
           spec.containers[0].args?.some((a: string) => a === "renderer" || a === "all-in-one"),
@@ -134,7 +137,9 @@ describe.skipIf(missing)("deploy/ overlays", () => {
           podSelector: {},
           policyTypes: ["Ingress", "Egress"],
         });
-        const openToAll = policies.filter((p) => (p.spec.ingress ?? []).some((rule: KubeObject) => !rule.from));
+        const openToAll = policies.filter((p) =>
+          (p.spec.ingress ?? []).some((rule: KubeObject) => !rule.from),
+        );
         expect(openToAll.map((p) => p.metadata.name)).toEqual(["ingress-public"]);
         expect(openToAll[0]?.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 8080 }]);
       });

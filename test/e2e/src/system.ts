@@ -47,7 +47,15 @@ github:
     "orchestrator:code": code
 `;
 
-export async function startSystem(): Promise<System> {
+export interface SystemOptions {
+  /**
+   * The kubeconfig file a service runs with; default: the simulator's admin kubeconfig. The RBAC test
+   * gives each service its own ServiceAccount identity here.
+   */
+  kubeconfigFor?: (service: ServiceName, sim: KubeSim, dir: string) => Promise<string>;
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const dir = await mkdtemp(join(tmpdir(), "orchestrator-e2e-"));
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error("REDIS_URL is not set (vitest global setup)");
@@ -110,11 +118,17 @@ export async function startSystem(): Promise<System> {
     HEALTH_HOST: "127.0.0.1",
   };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const kubeconfigs = {} as Record<ServiceName, { KUBECONFIG: string }>;
+  for (const service of ["ingress", "renderer", "dispatcher", "watcher"] as const)
+    kubeconfigs[service] = {
+      KUBECONFIG: options.kubeconfigFor ? await options.kubeconfigFor(service, sim, dir) : kubeconfig,
+    };
   const services: Record<ServiceName, ServiceProcess> = {
     ingress: new ServiceProcess(
       "ingress",
       {
         ...common,
+        ...kubeconfigs.ingress,
         ...metrics(0),
         SERVER_HOST: "127.0.0.1",
         SERVER_PORT: String(apiPort),
@@ -128,13 +142,25 @@ export async function startSystem(): Promise<System> {
     ),
     renderer: new ServiceProcess(
       "renderer",
-      { ...common, ...metrics(1), HEALTH_PORT: String(rendererPort), TEMPLATES_WATCH: "false" },
+      {
+        ...common,
+        ...kubeconfigs.renderer,
+        ...metrics(1),
+        HEALTH_PORT: String(rendererPort),
+        TEMPLATES_WATCH: "false",
+      },
       `http://127.0.0.1:${rendererPort}/ready`,
       metricsUrl(1),
     ),
     dispatcher: new ServiceProcess(
       "dispatcher",
-      { ...common, ...metrics(2), HEALTH_PORT: String(dispatcherPort), SLOT_RECONCILE_INTERVAL: "2s" },
+      {
+        ...common,
+        ...kubeconfigs.dispatcher,
+        ...metrics(2),
+        HEALTH_PORT: String(dispatcherPort),
+        SLOT_RECONCILE_INTERVAL: "2s",
+      },
       `http://127.0.0.1:${dispatcherPort}/ready`,
       metricsUrl(2),
     ),
@@ -142,6 +168,7 @@ export async function startSystem(): Promise<System> {
       "watcher",
       {
         ...common,
+        ...kubeconfigs.watcher,
         ...metrics(3),
         HEALTH_PORT: String(watcherPort),
         GITHUB_TOKEN: "ghs_e2e_token",
