@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEPLOY_DIR } from "../src/kustomize.js";
@@ -71,5 +71,15 @@ describe("PromQL in the alerts and the dashboard", () => {
         .map((m) => `${q.where}: ${m}`),
     );
     expect(unknown).toEqual([]);
+  });
+
+  it("reads real values from the services: Redis up everywhere, the watcher's last resync set", () => {
+    const dump = (service: string) => readFileSync(join(METRICS_DUMP_DIR, `${service}.prom`), "utf8");
+    for (const service of ["ingress", "renderer", "dispatcher", "watcher"])
+      expect(dump(service)).toContain(`orchestrator_redis_up{service="${service}"} 1`);
+    const resync = /^orchestrator_watcher_last_resync_timestamp_seconds\{[^}]*\} (\S+)$/m.exec(
+      dump("watcher"),
+    );
+    expect(Number(resync?.[1])).toBeGreaterThan(Date.UTC(2025, 0, 1) / 1000);
   });
 });
