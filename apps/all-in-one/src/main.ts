@@ -5,7 +5,7 @@ import { createDispatcher, kubeApiErrorCounter, loadDispatcherConfig } from "@or
 import { createIngress, listen, loadIngressConfig, loadRules } from "@orchestrator/ingress";
 import { KubeConfigError } from "@orchestrator/kube";
 import { ensureRedis } from "@orchestrator/local-redis";
-import { createLogger, createRegistry } from "@orchestrator/observability";
+import { createLogger, createRegistry, startMetricsServer } from "@orchestrator/observability";
 import { RunPolicy } from "@orchestrator/policy";
 import {
   createQueue,
@@ -155,6 +155,11 @@ async function main(): Promise<void> {
   await dispatcher.start();
   await watcher.start();
   const server = await listen(ingress.app, ingressConfig.SERVER_HOST, ingressConfig.SERVER_PORT);
+  const metricsServer = await startMetricsServer({
+    registry,
+    host: ingressConfig.METRICS_HOST,
+    port: ingressConfig.METRICS_PORT,
+  });
   log.info(
     {
       url: `http://localhost:${server.port}`,
@@ -168,6 +173,7 @@ async function main(): Promise<void> {
   onShutdown(
     [
       { name: "http server", close: () => server.close() },
+      { name: "metrics server", close: () => metricsServer.close() },
       { name: "ingress", close: () => ingress.close() },
       { name: "renderer", close: () => renderer.close() },
       { name: "templates", close: async () => templates.close() },

@@ -24,6 +24,8 @@ describe("npm start", () => {
       HOME: process.env.HOME ?? "/tmp",
       SERVER_PORT: String(port),
       SERVER_HOST: "127.0.0.1",
+      METRICS_HOST: "127.0.0.1",
+      METRICS_PORT: "0",
       DATA_DIR: dataDir,
       LOG_LEVEL: "info",
       // no REDIS_URL, no KUBECONFIG, no API_TOKENS: everything embedded

@@ -1,4 +1,4 @@
-import { commonEnv, type Env, env, loadConfig, serverEnv } from "@orchestrator/config";
+import { commonEnv, type Env, env, loadConfig, metricsEnv, serverEnv } from "@orchestrator/config";
 import {
   DEFAULT_CODE_MODEL,
   DEFAULT_DOCS_MODEL,
@@ -87,6 +87,8 @@ export const ingressEnvSchema = z.object({
   SERVER_HOST: serverEnv.SERVER_HOST,
   /** Port of the HTTP server (0 picks a free port). */
   SERVER_PORT: serverEnv.SERVER_PORT,
+  /** Bind address and port of `/metrics`, apart from the public port. */
+  ...metricsEnv,
   /** Secrets that may sign GitHub deliveries, comma-separated; several at once while rotating. */
   GITHUB_WEBHOOK_SECRETS: env.csv(),
   /** A single GitHub webhook secret (added to GITHUB_WEBHOOK_SECRETS). */

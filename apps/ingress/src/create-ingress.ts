@@ -108,7 +108,7 @@ export function createIngress(deps: IngressDependencies): Ingress {
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.use(metrics.middleware());
-  app.use(healthRouter({ redis: deps.redis, registry: deps.registry, now }));
+  app.use(healthRouter({ redis: deps.redis, now }));
   // webhook routes read the raw body themselves (signatures are over the exact bytes)
   app.use(githubWebhookRouter(ctx));
   app.use(grafanaWebhookRouter(ctx, cap));

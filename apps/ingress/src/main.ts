@@ -1,6 +1,6 @@
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
-import { createLogger, createRegistry } from "@orchestrator/observability";
+import { createLogger, createRegistry, startMetricsServer } from "@orchestrator/observability";
 import { loadRules } from "@orchestrator/policy";
 import {
   createQueue,
@@ -51,10 +51,16 @@ async function main(): Promise<void> {
     registry,
   });
   const server = await listen(ingress.app, config.SERVER_HOST, config.SERVER_PORT);
+  const metricsServer = await startMetricsServer({
+    registry,
+    host: config.METRICS_HOST,
+    port: config.METRICS_PORT,
+  });
   log.info(
     {
       host: config.SERVER_HOST,
       port: server.port,
+      metricsPort: metricsServer.port,
       rulesFile: config.rulesFile,
       repositories: rules.repositories.length,
     },
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
   onShutdown(
     [
       { name: "http server", close: () => server.close() },
+      { name: "metrics server", close: () => metricsServer.close() },
       { name: "ingress", close: () => ingress.close() },
       { name: "render queue", close: () => renderQueue.close() },
       { name: "control queue", close: () => controlQueue.close() },

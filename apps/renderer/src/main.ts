@@ -1,6 +1,11 @@
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
-import { createLogger, createRegistry, startHealthServer } from "@orchestrator/observability";
+import {
+  createLogger,
+  createRegistry,
+  startHealthServer,
+  startMetricsServer,
+} from "@orchestrator/observability";
 import {
   createQueue,
   createRedis,
@@ -58,18 +63,23 @@ async function main(): Promise<void> {
     concurrency: config.RENDER_CONCURRENCY,
   });
   const health = await startHealthServer({
-    registry,
     ready: () => redisReady(client),
     host: config.HEALTH_HOST,
     port: config.HEALTH_PORT,
   });
-  log.info({ port: health.port }, "renderer started");
+  const metricsServer = await startMetricsServer({
+    registry,
+    host: config.METRICS_HOST,
+    port: config.METRICS_PORT,
+  });
+  log.info({ port: health.port, metricsPort: metricsServer.port }, "renderer started");
 
   onShutdown(
     [
       { name: "renderer", close: () => renderer.close() },
       { name: "templates", close: async () => templates.close() },
       { name: "health", close: () => health.close() },
+      { name: "metrics", close: () => metricsServer.close() },
       { name: "queues", close: () => Promise.all([renderQueue.close(), dispatchQueue.close()]) },
       {
         name: "redis",

@@ -201,6 +201,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     startedResync = true;
     try {
       await resync({ full });
+      deps.metrics.lastResync.setToCurrentTime();
     } catch (err) {
       log.warn({ err }, "resync failed");
     }
