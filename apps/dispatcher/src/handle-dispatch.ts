@@ -27,8 +27,7 @@ export function createDispatchHandler(ctx: DispatcherContext, slots: SlotKeeper,
   const { runStore, runtime, limiter, metrics, log } = ctx;
 
   async function fail(run: RunRecord, message: string): Promise<void> {
-    await runStore.tryTransition(run.id, "Failed", message);
-    await slots.release(run.id);
+    await slots.fail(run, message);
   }
 
   return async function handleDispatch(
@@ -111,9 +110,25 @@ export function createDispatchHandler(ctx: DispatcherContext, slots: SlotKeeper,
         count("skipped");
         return { outcome: "skipped", reason: "already dispatched" };
       }
-      // it ended (or expired) while the objects were being created: take them down again
+      const linked = { ...(current ?? run), links: { ...run.links, ...links } };
+      const agent = await runtime.inspect(linked);
+      if (
+        current &&
+        current.phase !== "Cancelled" &&
+        (agent.state === "succeeded" || agent.state === "failed")
+      ) {
+        // the watcher recorded the agent's own outcome first: keep the Job (the janitor removes it)
+        runLog.info(
+          { phase: current.phase, agent: agent.state },
+          "run finished before its dispatch was recorded",
+        );
+        await slots.release(run.id);
+        count("skipped");
+        return { outcome: "skipped", reason: `run is ${current.phase}` };
+      }
+      // it was cancelled (or expired) while the objects were being created: take them down again
       runLog.info({ phase: current?.phase }, "run ended during dispatch; stopping what was created");
-      await runtime.cancel({ ...(current ?? run), links: { ...run.links, ...links } });
+      await runtime.cancel(linked);
       await slots.release(run.id);
       count("cancelled");
       return { outcome: "cancelled" };
