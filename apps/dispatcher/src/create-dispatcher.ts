@@ -1,6 +1,6 @@
 import { isTerminalPhase, QUEUES } from "@orchestrator/contracts";
 import type { Registry } from "@orchestrator/observability";
-import { createWorker, redisReady, type TypedQueue } from "@orchestrator/queue";
+import { createWorker, redisReadiness, type TypedQueue } from "@orchestrator/queue";
 import { type RunStore, subscribeRunEvents } from "@orchestrator/run-store";
 import type { Runtime } from "@orchestrator/runtime";
 import type { Worker } from "bullmq";
@@ -53,7 +53,7 @@ export interface Dispatcher {
   /** One pass deleting finished agent Jobs of final runs (also run on a timer); returns their run ids. */
   sweepJobs(): Promise<string[]>;
   /** Whether Redis answers (for /ready). */
-  ready(): Promise<boolean>;
+  ready(): Promise<{ ok: boolean; reason: string }>;
 }
 
 /**
@@ -156,6 +156,6 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
       await unsubscribe?.();
       unsubscribe = undefined;
     },
-    ready: () => redisReady(deps.redis.client),
+    ready: () => redisReadiness(deps.redis.client),
   };
 }

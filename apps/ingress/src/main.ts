@@ -5,10 +5,12 @@ import {
   createQueue,
   createRedis,
   onShutdown,
+  redactRedisUrl,
   registerQueueDepthMetric,
   waitForRedis,
 } from "@orchestrator/queue";
 import { RunStore } from "@orchestrator/run-store";
+import { createLogReaderFromEnv } from "@orchestrator/runtime";
 import { loadIngressConfig } from "./config.js";
 import { createIngress } from "./create-ingress.js";
 import { loadRules } from "./rules/load-rules.js";
@@ -35,7 +37,20 @@ async function main(): Promise<void> {
   registerQueueDepthMetric(registry, [renderQueue]);
   const runStore = new RunStore({ redis, prefix: config.QUEUE_PREFIX, retentionMs: config.RUN_RETENTION });
 
+  // run logs in the split deployment: read through the runtime's API with read-only rights
+  let logReader: ReturnType<typeof createLogReaderFromEnv> | undefined;
+  try {
+    logReader = createLogReaderFromEnv(process.env, log);
+    log.info({ runtime: logReader.kind }, "run logs are read from the runtime");
+  } catch (err) {
+    log.warn(
+      { err: { message: (err as Error).message } },
+      "run logs unavailable: GET /api/v1/runs/:id/logs answers 501",
+    );
+  }
+
   const ingress = createIngress({
+    logReader: logReader?.reader,
     config,
     rules,
     runStore,
@@ -64,7 +79,7 @@ async function main(): Promise<void> {
     () => log.info("connected to Redis"),
     () =>
       log.error(
-        { redisUrl: redactUrl(redisUrl) },
+        { redisUrl: redactRedisUrl(redisUrl) },
         "Redis is unreachable: check REDIS_URL; /ready fails until it answers",
       ),
   );
@@ -83,11 +98,6 @@ async function main(): Promise<void> {
     ],
     log,
   );
-}
-
-/** The URL without a password, for logs. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, "//***@");
 }
 
 main().catch((err: unknown) => {

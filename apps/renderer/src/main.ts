@@ -5,7 +5,7 @@ import {
   createQueue,
   createRedis,
   onShutdown,
-  redisReady,
+  redisReadiness,
   registerQueueDepthMetric,
 } from "@orchestrator/queue";
 import { createRenderer as createTemplateRenderer } from "@orchestrator/render";
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   });
   const health = await startHealthServer({
     registry,
-    ready: () => redisReady(client),
+    ready: () => redisReadiness(client),
     host: config.HEALTH_HOST,
     port: config.HEALTH_PORT,
   });

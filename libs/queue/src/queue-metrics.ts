@@ -1,3 +1,4 @@
+import { sleep } from "@orchestrator/contracts";
 import type { Queue } from "bullmq";
 import { Gauge, type Registry } from "prom-client";
 
@@ -11,23 +12,52 @@ const STATES = [
   "waiting-children",
 ] as const;
 
+/** How long a scrape waits for Redis before it serves the last values. */
+export const METRICS_REDIS_TIMEOUT_MS = 250;
+
 /**
- * `orchestrator_queue_jobs{queue,state}`: queue depth, read from Redis when Prometheus scrapes.
+ * Wraps a Redis read for a metrics scrape: waits at most `timeoutMs` for it and otherwise answers
+ * with the last value read (undefined before the first). At most one read is in flight, so a Redis
+ * that hangs does not pile up calls; a read that finishes late still refreshes the cache.
+ */
+export function cachedRead<T>(
+  read: () => Promise<T>,
+  timeoutMs = METRICS_REDIS_TIMEOUT_MS,
+): () => Promise<T | undefined> {
+  let last: T | undefined;
+  let inflight: Promise<void> | undefined;
+  return async () => {
+    inflight ??= read()
+      .then(
+        (value) => {
+          last = value;
+        },
+        () => {},
+      )
+      .finally(() => {
+        inflight = undefined;
+      });
+    await Promise.race([inflight, sleep(timeoutMs)]);
+    return last;
+  };
+}
+
+/**
+ * `orchestrator_queue_jobs{queue,state}`: queue depth, read from Redis when Prometheus scrapes —
+ * never for longer than {@link METRICS_REDIS_TIMEOUT_MS}: with Redis down the last values are served.
  */
 export function registerQueueDepthMetric(registry: Registry, queues: readonly Queue[]): Gauge {
+  const reads = queues.map((queue) => ({ queue, read: cachedRead(() => queue.getJobCounts(...STATES)) }));
   return new Gauge({
     name: "orchestrator_queue_jobs",
     help: "Jobs in each BullMQ queue by state",
     labelNames: ["queue", "state"],
     registers: [registry],
     async collect() {
-      for (const queue of queues) {
-        try {
-          const counts = await queue.getJobCounts(...STATES);
-          for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
-        } catch {
-          // Redis down: keep the last values rather than failing the whole scrape
-        }
+      const all = await Promise.all(reads.map(async ({ queue, read }) => ({ queue, counts: await read() })));
+      for (const { queue, counts } of all) {
+        if (!counts) continue;
+        for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
       }
     },
   });
