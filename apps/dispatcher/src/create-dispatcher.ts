@@ -1,6 +1,6 @@
 import { isTerminalPhase, QUEUES } from "@orchestrator/contracts";
 import type { Registry } from "@orchestrator/observability";
-import { createWorker, redisReadiness, type TypedQueue } from "@orchestrator/queue";
+import { closeWorker, createWorker, redisReadiness, type TypedQueue } from "@orchestrator/queue";
 import { type RunStore, subscribeRunEvents } from "@orchestrator/run-store";
 import type { Runtime } from "@orchestrator/runtime";
 import type { Worker } from "bullmq";
@@ -150,7 +150,7 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
       started = false;
       if (timer) clearInterval(timer);
       if (sweepTimer) clearInterval(sweepTimer);
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => closeWorker(w)));
       workers = [];
       await Promise.all(failing);
       await unsubscribe?.();

@@ -1,6 +1,6 @@
 import { QUEUES } from "@orchestrator/contracts";
 import { FAST_BUCKETS } from "@orchestrator/observability";
-import { createWorker, type TypedQueue } from "@orchestrator/queue";
+import { closeWorker, createWorker, type TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -94,7 +94,7 @@ export function createRenderer(deps: RendererDeps): Renderer {
     sweep,
     async close() {
       if (timer) clearInterval(timer);
-      await worker.close();
+      await closeWorker(worker);
     },
   };
 }
