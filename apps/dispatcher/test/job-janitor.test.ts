@@ -34,8 +34,8 @@ describe("finished agent Jobs", () => {
         .poll(async () => (await runtime.inspect(run)).state, { timeout: 20_000 })
         .toBe("succeeded");
     }
-    const job = sim.objects.list("jobs.batch", ns)[0];
-    expect((job?.spec as { ttlSecondsAfterFinished?: number }).ttlSecondsAfterFinished).toBeUndefined();
+    const job = sim.objects.list("jobs.batch", ns)[0]!;
+    expect((job.spec as { ttlSecondsAfterFinished?: number }).ttlSecondsAfterFinished).toBeUndefined();
 
     // the watcher recorded `done` as final; `live` is not recorded yet
     const phases = new Map([

@@ -29,7 +29,7 @@ export class ServiceProcess {
   }
 
   /** Starts the process; with `waitReady` also waits for /ready to answer 200. */
-  async start(waitReady = true, timeoutMs = 60_000): Promise<void> {
+  async start(waitReady = true, timeoutMs = 150_000): Promise<void> {
     const child = spawn(process.execPath, ["--import", "tsx", `apps/${this.name}/src/main.ts`], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...this.env },
