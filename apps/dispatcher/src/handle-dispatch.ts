@@ -26,8 +26,14 @@ function describeLinks(links: RunRecord["links"]): string {
 export function createDispatchHandler(ctx: DispatcherContext, slots: SlotKeeper, maxConcurrent: number) {
   const { runStore, runtime, limiter, metrics, log } = ctx;
 
+  /**
+   * Fails a run whose dispatch cannot succeed, unless its agent exists after all (then it is adopted).
+   * Nothing is deleted: a Job with the run's name that is not the run's (conflict) belongs to someone else.
+   */
   async function fail(run: RunRecord, message: string): Promise<void> {
-    await slots.fail(run, message);
+    if (await slots.adopt(run)) return;
+    await runStore.tryTransition(run.id, "Failed", message);
+    await slots.release(run.id);
   }
 
   return async function handleDispatch(
