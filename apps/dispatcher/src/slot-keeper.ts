@@ -1,4 +1,4 @@
-import { isTerminalPhase, type RunRecord } from "@orchestrator/contracts";
+import { formatDuration, isTerminalPhase, type RunRecord } from "@orchestrator/contracts";
 import type { JobState } from "bullmq";
 import {
   type DispatcherContext,
@@ -23,13 +23,6 @@ const LIVE_JOB_STATES: ReadonlySet<JobState | "unknown"> = new Set([
   "prioritized",
   "waiting-children",
 ]);
-
-function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s}s`;
-  const m = Math.round(s / 60);
-  return m < 120 ? `${m}m` : `${Math.round(m / 60)}h`;
-}
 
 /**
  * Releases slots and starts the runs promoted into them. Called when a run reaches a final phase

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, parseRetryAfter, retryAfterSeconds, sleep, withTimeout } from "./time.js";
+import { backoffMs, formatDuration, parseRetryAfter, retryAfterSeconds, sleep, withTimeout } from "./time.js";
 
 describe("time helpers", () => {
   it("parses Retry-After seconds and dates, capped", () => {
@@ -13,6 +13,12 @@ describe("time helpers", () => {
   it("formats Retry-After as whole seconds of at least 1", () => {
     expect(retryAfterSeconds(0)).toBe("1");
     expect(retryAfterSeconds(1500)).toBe("2");
+  });
+
+  it("formats short human durations", () => {
+    expect(formatDuration(35_000)).toBe("35s");
+    expect(formatDuration(252_000)).toBe("4m 12s");
+    expect(formatDuration(3_720_000)).toBe("1h 2m");
   });
 
   it("backs off exponentially with a cap", () => {
