@@ -1,6 +1,6 @@
 import { isTerminalPhase, QUEUES } from "@orchestrator/contracts";
 import type { Registry } from "@orchestrator/observability";
-import { createWorker, redisReady, type TypedQueue } from "@orchestrator/queue";
+import { closeWorker, createWorker, redisReadiness, type TypedQueue } from "@orchestrator/queue";
 import { type RunStore, subscribeRunEvents } from "@orchestrator/run-store";
 import type { Runtime } from "@orchestrator/runtime";
 import type { Worker } from "bullmq";
@@ -13,6 +13,7 @@ import { createDispatcherMetrics } from "./dispatcher-metrics.js";
 import { createControlHandler } from "./handle-control.js";
 import { createDispatchHandler } from "./handle-dispatch.js";
 import { createDispatchFailureHandler } from "./handle-dispatch-failure.js";
+import { sweepFinishedJobs } from "./job-janitor.js";
 import { SlotKeeper } from "./slot-keeper.js";
 
 export interface DispatcherDependencies {
@@ -23,7 +24,8 @@ export interface DispatcherDependencies {
     | "DISPATCH_CONCURRENCY"
     | "SLOT_RECONCILE_INTERVAL"
     | "STUCK_DISPATCH_GRACE"
-  >;
+    | "JOB_TTL_SECONDS"
+  > & { JOB_SWEEP_INTERVAL?: number };
   runStore: RunStore;
   runtime: Runtime;
   /** producer side of the dispatch queue (promoted runs are put back on it) */
@@ -48,8 +50,10 @@ export interface Dispatcher {
   stop(): Promise<void>;
   /** One reconcile pass (also run on a timer). */
   reconcile(): Promise<void>;
+  /** One pass deleting finished agent Jobs of final runs (also run on a timer); returns their run ids. */
+  sweepJobs(): Promise<string[]>;
   /** Whether Redis answers (for /ready). */
-  ready(): Promise<boolean>;
+  ready(): Promise<{ ok: boolean; reason: string }>;
 }
 
 /**
@@ -81,6 +85,14 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
   let workers: Worker[] = [];
   let unsubscribe: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const sweepJobs = () =>
+    sweepFinishedJobs({
+      runtime: deps.runtime,
+      runStore: deps.runStore,
+      ttlMs: deps.config.JOB_TTL_SECONDS * 1000,
+      log,
+    });
   let started = false;
 
   const reconcile = async () => {
@@ -94,6 +106,7 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
   return {
     limiter,
     reconcile: () => slots.reconcile(),
+    sweepJobs,
     async start() {
       if (started) return;
       started = true;
@@ -121,6 +134,12 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
       await reconcile();
       timer = setInterval(() => void reconcile(), deps.config.SLOT_RECONCILE_INTERVAL);
       timer.unref();
+      sweepTimer = setInterval(() => {
+        sweepJobs().catch((err: unknown) =>
+          log.warn({ err }, "sweeping finished Jobs failed; will try again"),
+        );
+      }, deps.config.JOB_SWEEP_INTERVAL ?? 60_000);
+      sweepTimer.unref();
       log.info(
         { runtime: deps.runtime.kind, maxConcurrent: deps.config.MAX_CONCURRENT_RUNS },
         "dispatcher started",
@@ -130,12 +149,13 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
       if (!started) return;
       started = false;
       if (timer) clearInterval(timer);
-      await Promise.all(workers.map((w) => w.close()));
+      if (sweepTimer) clearInterval(sweepTimer);
+      await Promise.all(workers.map((w) => closeWorker(w)));
       workers = [];
       await Promise.all(failing);
       await unsubscribe?.();
       unsubscribe = undefined;
     },
-    ready: () => redisReady(deps.redis.client),
+    ready: () => redisReadiness(deps.redis.client),
   };
 }

@@ -21,6 +21,8 @@ export const dispatcherConfigSchema = z.object({
    * message (its job stalled or vanished) before the reconciler fails it and frees the slot.
    */
   STUCK_DISPATCH_GRACE: env.duration("10m"),
+  /** How often finished agent Jobs older than JOB_TTL_SECONDS are deleted (only those of final runs). */
+  JOB_SWEEP_INTERVAL: env.duration("60s"),
 });
 
 export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;

@@ -9,23 +9,31 @@ function runIdOf(data: unknown): string | undefined {
   return typeof runId === "string" && runId !== "" ? runId : undefined;
 }
 
-/** A failure BullMQ will not retry: UnrecoverableError, or the last attempt. */
+/** BullMQ's reason for a job whose worker died more often than `maxStalledCount` allows. */
+export const STALLED_REASON = "job stalled more than allowable limit";
+
+/** A failure BullMQ will not retry: UnrecoverableError, a stall past the limit, or the last attempt. */
 export function isFinalFailure(
   job: Pick<TypedJob<"dispatch">, "attemptsMade" | "opts">,
   err: Error,
 ): boolean {
-  return err.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+  return (
+    err.name === "UnrecoverableError" ||
+    err.message === STALLED_REASON ||
+    job.attemptsMade >= (job.opts.attempts ?? 1)
+  );
 }
 
 /**
  * Listener for the dispatch worker's `failed` event. The handler fails runs whose dispatch it sees
  * fail; this catches the rest — a Redis error after the objects exist, a payload that does not parse —
  * so no run stays in Rendering holding a concurrency slot once its dispatch job is given up. Runs
- * whose objects exist, or that wait for a slot with their message kept, are left alone. (A job that
- * stalls past maxStalledCount fails without this event; the slot reconciler catches those.)
+ * whose objects exist, or that wait for a slot with their message kept, are left alone. Nothing is
+ * failed without asking the runtime first: an agent that exists is adopted. A job given up because
+ * dispatcher processes died under it (stalled) is put back on the queue: the crash was not the run's.
  */
 export function createDispatchFailureHandler(ctx: DispatcherContext, slots: SlotKeeper) {
-  const { runStore, limiter, log } = ctx;
+  const { runStore, limiter, dispatchQueue, log } = ctx;
 
   return async function onDispatchFailed(job: TypedJob<"dispatch"> | undefined, err: Error): Promise<void> {
     if (!job || !isFinalFailure(job, err)) return;
@@ -42,6 +50,16 @@ export function createDispatchFailureHandler(ctx: DispatcherContext, slots: Slot
     }
     if (isDispatchedPhase(run.phase)) return;
     if ((await limiter.waiting()).some((w) => w.runId === runId)) return;
+    if (await slots.adopt(run)) return;
+    if (err.message === STALLED_REASON) {
+      log.warn(
+        { runId, jobId: job.id },
+        "dispatch job stalled past its limit (dispatchers died); queueing it again",
+      );
+      await job.remove().catch(() => {});
+      await dispatchQueue.add("dispatch", job.data, { jobId: job.id ?? runId });
+      return;
+    }
     const attempts = job.opts.attempts ?? 1;
     const reason =
       err.name === "UnrecoverableError" || attempts <= 1

@@ -26,7 +26,12 @@ function describeLinks(links: RunRecord["links"]): string {
 export function createDispatchHandler(ctx: DispatcherContext, slots: SlotKeeper, maxConcurrent: number) {
   const { runStore, runtime, limiter, metrics, log } = ctx;
 
+  /**
+   * Fails a run whose dispatch cannot succeed, unless its agent exists after all (then it is adopted).
+   * Nothing is deleted: a Job with the run's name that is not the run's (conflict) belongs to someone else.
+   */
   async function fail(run: RunRecord, message: string): Promise<void> {
+    if (await slots.adopt(run)) return;
     await runStore.tryTransition(run.id, "Failed", message);
     await slots.release(run.id);
   }
@@ -111,9 +116,25 @@ export function createDispatchHandler(ctx: DispatcherContext, slots: SlotKeeper,
         count("skipped");
         return { outcome: "skipped", reason: "already dispatched" };
       }
-      // it ended (or expired) while the objects were being created: take them down again
+      const linked = { ...(current ?? run), links: { ...run.links, ...links } };
+      const agent = await runtime.inspect(linked);
+      if (
+        current &&
+        current.phase !== "Cancelled" &&
+        (agent.state === "succeeded" || agent.state === "failed")
+      ) {
+        // the watcher recorded the agent's own outcome first: keep the Job (the janitor removes it)
+        runLog.info(
+          { phase: current.phase, agent: agent.state },
+          "run finished before its dispatch was recorded",
+        );
+        await slots.release(run.id);
+        count("skipped");
+        return { outcome: "skipped", reason: `run is ${current.phase}` };
+      }
+      // it was cancelled (or expired) while the objects were being created: take them down again
       runLog.info({ phase: current?.phase }, "run ended during dispatch; stopping what was created");
-      await runtime.cancel({ ...(current ?? run), links: { ...run.links, ...links } });
+      await runtime.cancel(linked);
       await slots.release(run.id);
       count("cancelled");
       return { outcome: "cancelled" };

@@ -1,4 +1,4 @@
-import { isTerminalPhase, type RunRecord } from "@orchestrator/contracts";
+import { formatDuration, isTerminalPhase, type RunRecord } from "@orchestrator/contracts";
 import type { JobState } from "bullmq";
 import {
   type DispatcherContext,
@@ -24,13 +24,6 @@ const LIVE_JOB_STATES: ReadonlySet<JobState | "unknown"> = new Set([
   "waiting-children",
 ]);
 
-function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s}s`;
-  const m = Math.round(s / 60);
-  return m < 120 ? `${m}m` : `${Math.round(m / 60)}h`;
-}
-
 /**
  * Releases slots and starts the runs promoted into them. Called when a run reaches a final phase
  * (run events, `released` control jobs, the reconciler) and when a dispatch fails.
@@ -48,6 +41,8 @@ export class SlotKeeper {
    */
   async fail(run: RunRecord, reason: string): Promise<boolean> {
     const { runStore, runtime, metrics, log } = this.ctx;
+    // a crash between creating the Job and recording it: the agent exists (or finished), never fail it
+    if (await this.adopt(run)) return false;
     const moved = await runStore.tryTransition(run.id, "Failed", reason);
     if (!moved) {
       const current = await runStore.get(run.id);
@@ -62,6 +57,29 @@ export class SlotKeeper {
     await this.release(run.id);
     metrics.dispatches.inc({ kind: run.kind, outcome: "failed" });
     log.warn({ runId: run.id, reason }, "failed a run whose dispatch gave up");
+    return true;
+  }
+
+  /**
+   * Looks the run's agent up in the runtime; when it exists (running or finished) records the run as
+   * Dispatched with its links, so the watcher follows it to its real outcome. Returns whether it did.
+   * @throws when the runtime cannot be asked (the caller leaves the run for a later pass)
+   */
+  async adopt(run: RunRecord): Promise<boolean> {
+    const { runStore, runtime, limiter, log } = this.ctx;
+    const agent = await runtime.inspect(run);
+    if (agent.state === "absent") return false;
+    const moved = await runStore.tryTransition(
+      run.id,
+      "Dispatched",
+      `adopted the existing agent (${agent.state})`,
+      {
+        links: agent.links,
+      },
+    );
+    if (moved || isDispatchedPhase((await runStore.get(run.id))?.phase ?? ""))
+      await limiter.dispatched(run.id);
+    log.warn({ runId: run.id, agent: agent.state }, "adopted an agent its dispatch had created");
     return true;
   }
 

@@ -11,7 +11,7 @@ import { createRegistry, silentLogger } from "@orchestrator/observability";
 import { createQueue, type TypedQueue } from "@orchestrator/queue";
 import { connectTestRedis, deletePrefix, uniquePrefix } from "@orchestrator/queue/testing";
 import { RunStore } from "@orchestrator/run-store";
-import type { Runtime } from "@orchestrator/runtime";
+import type { AgentState, Runtime } from "@orchestrator/runtime";
 import type { JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { expect } from "vitest";
@@ -99,6 +99,7 @@ export async function startHarness(options: {
       DISPATCH_CONCURRENCY: 4,
       SLOT_RECONCILE_INTERVAL: options.reconcileMs ?? 600_000,
       STUCK_DISPATCH_GRACE: options.stuckGraceMs ?? 600_000,
+      JOB_TTL_SECONDS: 300,
     },
     runStore,
     runtime: options.runtime,
@@ -155,10 +156,17 @@ export class RecordingRuntime implements Runtime {
   /** runs after the objects "exist", before dispatch returns (to let something else happen meanwhile) */
   whileDispatching: (run: RunRecord) => Promise<void> = async () => {};
 
+  /** what inspect() answers per run (dispatch records `running`) */
+  readonly agents = new Map<string, AgentState>();
+
+  async inspect(run: Pick<RunRecord, "id">): Promise<AgentState> {
+    return this.agents.get(run.id) ?? { state: "absent" };
+  }
   async dispatch(run: RunRecord) {
     const error = this.failWith(run);
     if (error) throw error;
     this.dispatched.push(run.id);
+    this.agents.set(run.id, { state: "running", links: { namespace: "agents", job: `job-${run.id}` } });
     await this.whileDispatching(run);
     return { links: { namespace: "agents", job: `job-${run.id}` } };
   }

@@ -6,12 +6,15 @@ import {
   createQueue,
   createRedis,
   onShutdown,
+  redactRedisUrl,
   registerQueueDepthMetric,
   waitForRedis,
 } from "@orchestrator/queue";
 import { RunStore } from "@orchestrator/run-store";
 import { loadIngressConfig } from "./config.js";
 import { createIngress } from "./create-ingress.js";
+import { HttpError } from "./errors/http-error.js";
+import type { LogReader } from "./logs/log-reader.js";
 import { listen } from "./server.js";
 
 /** Composition root of the ingress service: environment → connections → app → server. */
@@ -35,7 +38,34 @@ async function main(): Promise<void> {
   registerQueueDepthMetric(registry, [renderQueue]);
   const runStore = new RunStore({ redis, prefix: config.QUEUE_PREFIX, retentionMs: config.RUN_RETENTION });
 
+  // run logs in the split deployment: read through the runtime's API with read-only rights. The
+  // runtime (and the Kubernetes client) loads in the background so start-up stays fast.
+  const logReaderLoading = import("@orchestrator/runtime")
+    .then(({ createLogReaderFromEnv }) => createLogReaderFromEnv(process.env, log))
+    .then(
+      ({ reader, kind }) => {
+        log.info({ runtime: kind }, "run logs are read from the runtime");
+        return reader;
+      },
+      (err: unknown) => {
+        log.warn(
+          { err: { message: (err as Error).message } },
+          "run logs unavailable: GET /api/v1/runs/:id/logs answers 501",
+        );
+        return undefined;
+      },
+    );
+  const logReader: LogReader = {
+    async *stream(run, options) {
+      const reader = await logReaderLoading;
+      if (!reader)
+        throw new HttpError(501, "logs are not available in this deployment (no runtime credentials found)");
+      yield* reader.stream(run, options);
+    },
+  };
+
   const ingress = createIngress({
+    logReader,
     config,
     rules,
     runStore,
@@ -70,7 +100,7 @@ async function main(): Promise<void> {
     () => log.info("connected to Redis"),
     () =>
       log.error(
-        { redisUrl: redactUrl(redisUrl) },
+        { redisUrl: redactRedisUrl(redisUrl) },
         "Redis is unreachable: check REDIS_URL; /ready fails until it answers",
       ),
   );
@@ -90,11 +120,6 @@ async function main(): Promise<void> {
     ],
     log,
   );
-}
-
-/** The URL without a password, for logs. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, "//***@");
 }
 
 main().catch((err: unknown) => {

@@ -11,7 +11,10 @@ describe("health, readiness and metrics", () => {
   it("answers /health and /ready while Redis is up", async () => {
     h = await startHarness();
     expect((await fetch(`${h.base}/health`)).status).toBe(200);
-    expect(await (await fetch(`${h.base}/ready`)).json()).toEqual({ status: "ready" });
+    expect(await (await fetch(`${h.base}/ready`)).json()).toEqual({
+      status: "ready",
+      reason: "redis answers",
+    });
   });
 
   it("does not expose /metrics on the public port (it is served on METRICS_PORT)", async () => {

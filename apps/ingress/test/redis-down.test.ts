@@ -31,6 +31,7 @@ describe("with Redis stopped", () => {
       body: JSON.stringify(grafanaNotification()),
     });
     expect(grafana.status).toBe(503);
+    expect(grafana.headers.get("retry-after")).toBe("5");
     const body = {
       kind: "docs",
       repositoryUrl: "git@github.com:o/r.git",
@@ -39,7 +40,10 @@ describe("with Redis stopped", () => {
     };
     expect((await api(h, "POST", "/api/v1/runs", { body })).status).toBe(503);
     expect((await api(h, "GET", "/api/v1/runs")).status).toBe(503);
-    expect((await fetch(`${h.base}/ready`)).status).toBe(503);
+    const ready = await fetch(`${h.base}/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get("retry-after")).toBe("5");
+    expect(((await ready.json()) as { reason: string }).reason).toMatch(/^redis connection is/);
     expect((await fetch(`${h.base}/health`)).status).toBe(200);
     // bad input is still told apart from an outage
     expect((await deliver(h, "issues", labeled, { secret: "wrong" })).status).toBe(401);

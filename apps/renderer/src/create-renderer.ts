@@ -1,11 +1,11 @@
 import { QUEUES } from "@orchestrator/contracts";
 import { FAST_BUCKETS } from "@orchestrator/observability";
-import { createWorker, type TypedQueue } from "@orchestrator/queue";
+import { closeWorker, createWorker, type TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
-import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { Counter, Histogram, type Registry } from "prom-client";
+import { createRenderFailureHandler } from "./render-failure.js";
 import { createRenderProcessor, type IsPermanentRenderError, type RenderFn } from "./render-processor.js";
 import { requeueStrandedRuns } from "./requeue-sweeper.js";
 
@@ -62,18 +62,16 @@ export function createRenderer(deps: RendererDeps): Renderer {
     concurrency: deps.concurrency ?? 4,
   });
   // a run whose render kept failing for transient reasons must not sit in Rendering forever
+  const onFailed = createRenderFailureHandler({
+    runStore: deps.runStore,
+    renderQueue: deps.renderQueue,
+    dispatchQueue: deps.dispatchQueue,
+    log: deps.log,
+  });
   worker.on("failed", (job, err) => {
-    if (!job) return;
-    const permanent = err instanceof UnrecoverableError;
-    if (!permanent && job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    const runId = (job.data as { runId?: unknown } | undefined)?.runId;
-    if (typeof runId !== "string") return;
-    const reason = permanent
-      ? err.message
-      : `render failed after ${job.attemptsMade} attempts: ${err.message}`;
-    void deps.runStore
-      .tryTransition(runId, "Failed", reason)
-      .catch((e: unknown) => deps.log.warn({ err: e, runId }, "could not mark run failed"));
+    onFailed(job, err).catch((e: unknown) =>
+      deps.log.warn({ err: e, jobId: job?.id }, "handling a failed render failed"),
+    );
   });
 
   const sweep = () =>
@@ -96,7 +94,7 @@ export function createRenderer(deps: RendererDeps): Renderer {
     sweep,
     async close() {
       if (timer) clearInterval(timer);
-      await worker.close();
+      await closeWorker(worker);
     },
   };
 }

@@ -10,7 +10,7 @@ import {
   createQueue,
   createRedis,
   onShutdown,
-  redisReady,
+  redisReadiness,
   registerQueueDepthMetric,
 } from "@orchestrator/queue";
 import { createRenderer as createTemplateRenderer } from "@orchestrator/render";
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     concurrency: config.RENDER_CONCURRENCY,
   });
   const health = await startHealthServer({
-    ready: () => redisReady(client),
+    ready: () => redisReadiness(client),
     host: config.HEALTH_HOST,
     port: config.HEALTH_PORT,
   });

@@ -29,9 +29,13 @@ export const logLevel = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
   .default("info");
 
+/** `redis://`, `rediss://`, or a Sentinel set: `redis+sentinel://host1:26379,host2:26379/<master-name>`. */
 export const redisUrl = z
   .string()
-  .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+  .regex(
+    /^(rediss?:\/\/|redis\+sentinel:\/\/[^/?]+\/[^/?]+)/,
+    "must be a redis:// or rediss:// URL, or redis+sentinel://host:26379,host:26379/<master-name>",
+  )
   .optional();
 
 /** Durations such as `30s`, `10m`, `7d`, `1500ms` or a bare number of seconds → milliseconds. */

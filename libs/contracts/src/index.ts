@@ -14,3 +14,4 @@ export * from "./run-record.js";
 export * from "./run-request.js";
 export * from "./run-result.js";
 export * from "./run-source.js";
+export * from "./time.js";

@@ -1,4 +1,5 @@
 import { ApiException } from "@kubernetes/client-node";
+import { parseRetryAfter } from "@orchestrator/contracts";
 
 /** HTTP status of a Kubernetes API error, or undefined for non-API errors (connection refused, …). */
 export function apiStatus(err: unknown): number | undefined {
@@ -35,8 +36,5 @@ export function isTransientKubeError(err: unknown): boolean {
 export function retryAfterMs(err: unknown): number | undefined {
   if (!(err instanceof ApiException)) return undefined;
   const headers = err.headers as Record<string, string> | undefined;
-  const value = headers?.["retry-after"] ?? headers?.["Retry-After"];
-  if (!value) return undefined;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+  return parseRetryAfter(headers?.["retry-after"] ?? headers?.["Retry-After"]);
 }

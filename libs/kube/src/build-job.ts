@@ -51,8 +51,12 @@ export interface JobSettings {
   image: string;
   /** secrets for pulling the image (JOB_IMAGE_PULL_SECRETS) */
   imagePullSecrets: readonly string[];
-  /** seconds a finished Job (and its pod and logs) stays before Kubernetes deletes it (JOB_TTL_SECONDS) */
-  ttlSecondsAfterFinished: number;
+  /**
+   * `ttlSecondsAfterFinished` of the Job. Agent Jobs leave it unset: the dispatcher deletes finished
+   * Jobs itself (JOB_TTL_SECONDS after they end, once the run is final), so a crashed dispatcher can
+   * always find and adopt a Job it created instead of creating a second one.
+   */
+  ttlSecondsAfterFinished?: number | undefined;
   /** run time limit (JOB_ACTIVE_DEADLINE_SECONDS); a run may override it */
   activeDeadlineSeconds: number;
   resources: JobResources;
@@ -165,7 +169,9 @@ export function buildJob(input: BuildJobInput): V1Job {
       completions: 1,
       parallelism: 1,
       activeDeadlineSeconds: overrides.activeDeadlineSeconds ?? settings.activeDeadlineSeconds,
-      ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
+      ...(settings.ttlSecondsAfterFinished !== undefined
+        ? { ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished }
+        : {}),
       template: {
         metadata: { labels, annotations },
         spec: {

@@ -38,7 +38,24 @@ describe("health server", () => {
       host: "127.0.0.1",
       port: 0,
     });
-    expect((await fetch(`http://127.0.0.1:${server.port}/ready`)).status).toBe(503);
+    const answer = await fetch(`http://127.0.0.1:${server.port}/ready`);
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get("retry-after")).toBe("5");
+    expect(await answer.json()).toEqual({
+      status: "not ready",
+      reason: "readiness check failed: redis down",
+    });
+  });
+
+  it("says why it is not ready", async () => {
+    server = await startHealthServer({
+      ready: async () => ({ ok: false, reason: "redis connection is reconnecting" }),
+      host: "127.0.0.1",
+      port: 0,
+    });
+    const answer = await fetch(`http://127.0.0.1:${server.port}/ready`);
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toEqual({ status: "not ready", reason: "redis connection is reconnecting" });
   });
 });
 

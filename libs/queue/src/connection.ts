@@ -1,6 +1,8 @@
+import { withTimeout } from "@orchestrator/contracts";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
 import { RedisUnreachableError } from "./redis-unreachable-error.js";
+import { parseRedisUrl } from "./redis-url.js";
 
 export type RedisRole = "producer" | "worker" | "client";
 
@@ -17,11 +19,23 @@ export function createRedis(url: string, role: RedisRole, log?: Logger): Redis {
       : // a Redis that accepts connections but stops answering must not hang an HTTP request past
         // a webhook sender's timeout (GitHub gives up after 10 s): commands fail after 3 s instead
         { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 3000 };
-  const redis = new Redis(url, {
+  const common: RedisOptions = {
     ...options,
     lazyConnect: false,
-    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 6), 5000),
-  });
+    // reconnect quickly: a restarted Redis or a promoted replica should be used within a second or two
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 4), 2000),
+  };
+  const target = parseRedisUrl(url);
+  const redis =
+    "url" in target
+      ? new Redis(target.url, common)
+      : new Redis({
+          ...common,
+          ...target.sentinel,
+          sentinelRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 4), 2000),
+          // after a failover the old primary answers READONLY: reconnect to the new one
+          reconnectOnError: (err) => err.message.startsWith("READONLY"),
+        });
   // ioredis emits "error" on every failed reconnect; without a listener Node would crash the process
   let lastLogged = 0;
   redis.on("error", (err) => {
@@ -36,18 +50,25 @@ export function createRedis(url: string, role: RedisRole, log?: Logger): Redis {
   return redis;
 }
 
+/** Whether Redis answers right now, and if not why (for /ready). */
+export async function redisReadiness(
+  redis: Redis,
+  timeoutMs = 1000,
+): Promise<{ ok: boolean; reason: string }> {
+  if (redis.status !== "ready") return { ok: false, reason: `redis connection is ${redis.status}` };
+  try {
+    const pong = await withTimeout(redis.ping(), timeoutMs);
+    return pong === "PONG"
+      ? { ok: true, reason: "redis answers" }
+      : { ok: false, reason: `redis answered ${pong}` };
+  } catch (err) {
+    return { ok: false, reason: `redis does not answer: ${(err as Error).message}` };
+  }
+}
+
 /** Whether Redis answers right now (for /ready). */
 export async function redisReady(redis: Redis, timeoutMs = 1000): Promise<boolean> {
-  if (redis.status !== "ready") return false;
-  try {
-    const pong = await Promise.race([
-      redis.ping(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), timeoutMs)),
-    ]);
-    return pong === "PONG";
-  } catch {
-    return false;
-  }
+  return (await redisReadiness(redis, timeoutMs)).ok;
 }
 
 /** Resolves once the connection is ready, or rejects with a message naming REDIS_URL. */

@@ -1,3 +1,4 @@
+import { sleep } from "@orchestrator/contracts";
 import type { Queue } from "bullmq";
 import { Gauge, type Registry } from "prom-client";
 
@@ -11,42 +12,79 @@ const STATES = [
   "waiting-children",
 ] as const;
 
+/** How long a scrape waits for Redis before it serves the last values. */
+export const METRICS_REDIS_TIMEOUT_MS = 250;
+
 /**
- * `orchestrator_queue_jobs{queue,state}`: queue depth, read from Redis when Prometheus scrapes, with
- * `orchestrator_queue_oldest_waiting_seconds{queue}` (age of the oldest job no worker has taken yet)
- * and `orchestrator_redis_up` (1 when Redis answered the scrape, else 0). Every read gives up after 2 s
- * so a scrape never hangs on a dead Redis.
+ * Wraps a Redis read for a metrics scrape: waits at most `timeoutMs` for it and otherwise answers
+ * with the last value read (undefined before the first). At most one read is in flight, so a Redis
+ * that hangs does not pile up calls; a read that finishes late still refreshes the cache.
+ */
+export function cachedRead<T>(
+  read: () => Promise<T>,
+  timeoutMs = METRICS_REDIS_TIMEOUT_MS,
+): () => Promise<T | undefined> {
+  let last: T | undefined;
+  let inflight: Promise<void> | undefined;
+  return async () => {
+    inflight ??= read()
+      .then(
+        (value) => {
+          last = value;
+        },
+        () => {},
+      )
+      .finally(() => {
+        inflight = undefined;
+      });
+    await Promise.race([inflight, sleep(timeoutMs)]);
+    return last;
+  };
+}
+
+/**
+ * `orchestrator_queue_jobs{queue,state}`: queue depth, read from Redis when Prometheus scrapes —
+ * never for longer than {@link METRICS_REDIS_TIMEOUT_MS}: with Redis down the last values are served —
+ * with `orchestrator_queue_oldest_waiting_seconds{queue}` (age of the oldest job no worker has taken
+ * yet) and `orchestrator_redis_up` (1 when Redis answered the scrape in time, else 0).
  */
 export function registerQueueDepthMetric(registry: Registry, queues: readonly Queue[]): Gauge {
+  const reads = queues.map((queue) => ({ queue, read: cachedRead(() => queue.getJobCounts(...STATES)) }));
+  const oldest = queues.map((queue) => ({
+    queue,
+    read: cachedRead(() => queue.getJobs(["wait"], 0, 0, true)),
+  }));
   new Gauge({
     name: "orchestrator_queue_oldest_waiting_seconds",
     help: "Age of the oldest waiting job in each BullMQ queue (0 when none waits)",
     labelNames: ["queue"],
     registers: [registry],
     async collect() {
-      for (const queue of queues) {
-        try {
-          const [oldest] = await withTimeout(queue.getJobs(["wait"], 0, 0, true), 2000);
-          this.set({ queue: queue.name }, oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0);
-        } catch {
-          // Redis down: orchestrator_redis_up says so
-        }
+      const all = await Promise.all(oldest.map(async ({ queue, read }) => ({ queue, jobs: await read() })));
+      for (const { queue, jobs } of all) {
+        if (!jobs) continue;
+        const job = jobs[0];
+        this.set({ queue: queue.name }, job ? Math.max(0, (Date.now() - job.timestamp) / 1000) : 0);
       }
     },
   });
   new Gauge({
     name: "orchestrator_redis_up",
-    help: "1 when Redis answered during the scrape, 0 when it did not (within 2 s)",
+    help: "1 when Redis answered during the scrape (within 250 ms), 0 when it did not",
     registers: [registry],
     async collect() {
       const queue = queues[0];
       if (!queue) return;
-      try {
-        await withTimeout(queue.getJobCounts("wait"), 2000);
-        this.set(1);
-      } catch {
-        this.set(0);
-      }
+      const answered = await Promise.race([
+        queue.client
+          .then((client) => client.ping())
+          .then(
+            () => 1,
+            () => 0,
+          ),
+        sleep(METRICS_REDIS_TIMEOUT_MS).then(() => 0),
+      ]);
+      this.set(answered);
     },
   });
   return new Gauge({
@@ -55,22 +93,11 @@ export function registerQueueDepthMetric(registry: Registry, queues: readonly Qu
     labelNames: ["queue", "state"],
     registers: [registry],
     async collect() {
-      for (const queue of queues) {
-        try {
-          const counts = await withTimeout(queue.getJobCounts(...STATES), 2000);
-          for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
-        } catch {
-          // Redis down: keep the last values rather than failing the whole scrape
-        }
+      const all = await Promise.all(reads.map(async ({ queue, read }) => ({ queue, counts: await read() })));
+      for (const { queue, counts } of all) {
+        if (!counts) continue;
+        for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
       }
     },
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timed out")), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -48,9 +48,18 @@ export interface WorkerFactoryOptions {
   log: Logger;
   /** @defaultValue 4 */
   concurrency?: number;
-  /** @defaultValue 30000 */
+  /** how long a job's lock lasts without renewal (renewed every half). @defaultValue {@link WORKER_LOCKS}.lockDuration */
   lockDuration?: number;
 }
+
+/**
+ * Lock settings of every worker. A process that dies (SIGKILL, OOM) stops renewing its locks; another
+ * worker's stall check (every `stalledInterval`) then finds the job within `lockDuration +
+ * stalledInterval` (~15 s) and puts it back. `maxStalledCount` is generous because a stall means a
+ * dead process, not a bad job; and a job given up anyway is never taken as "the work failed"
+ * (the handlers check the run's real state first).
+ */
+export const WORKER_LOCKS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 } as const;
 
 export type TypedJob<N extends QueueName> = Job<QueuePayloads[N], unknown, string>;
 
@@ -75,7 +84,9 @@ export function createWorker<N extends QueueName>(
     connection: options.connection as ConnectionOptions,
     prefix: options.prefix,
     concurrency: options.concurrency ?? 4,
-    lockDuration: options.lockDuration ?? 30_000,
+    lockDuration: options.lockDuration ?? WORKER_LOCKS.lockDuration,
+    stalledInterval: WORKER_LOCKS.stalledInterval,
+    maxStalledCount: WORKER_LOCKS.maxStalledCount,
     autorun: true,
   });
   const log = options.log.child({ queue: name });

@@ -12,6 +12,7 @@ import {
   runRecordSchema,
   runRequestSchema,
 } from "@orchestrator/contracts";
+import { luaScript, runLua } from "@orchestrator/queue";
 import type { Redis } from "ioredis";
 import {
   InvalidRunRequestError,
@@ -21,6 +22,9 @@ import {
 } from "./errors.js";
 import { newRunId } from "./run-id.js";
 import { CREATE_RUN, UPDATE_RUN } from "./scripts.js";
+
+const CREATE = luaScript("create_run", 4, CREATE_RUN);
+const UPDATE = luaScript("update_run", 2, UPDATE_RUN);
 
 export interface RunStoreOptions {
   /** client connection (fail-fast) */
@@ -140,9 +144,9 @@ export class RunStore {
       ...(input.singleFlightKey ? { singleFlightKey: input.singleFlightKey } : {}),
       ...(input.runtime ? { runtime: input.runtime } : {}),
     };
-    const [outcome, existingId] = (await this.redis.eval(
-      CREATE_RUN,
-      4,
+    const [outcome, existingId] = (await runLua(
+      this.redis,
+      CREATE,
       this.runKey(id),
       this.indexKey,
       this.idempotencyKey(input.request.idempotencyKey),
@@ -293,9 +297,9 @@ export class RunStore {
       const current = runRecordSchema.parse(JSON.parse(json));
       const { next, event } = change(current);
       const terminal = isTerminalPhase(next.phase);
-      const result = await this.redis.eval(
-        UPDATE_RUN,
-        2,
+      const result = await runLua(
+        this.redis,
+        UPDATE,
         this.runKey(id),
         terminal && next.singleFlightKey ? this.singleFlightKey(next.singleFlightKey) : "",
         version,

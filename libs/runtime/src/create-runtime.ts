@@ -59,7 +59,6 @@ export function createRuntime(
       job: {
         image: config.JOB_IMAGE,
         imagePullSecrets: config.JOB_IMAGE_PULL_SECRETS,
-        ttlSecondsAfterFinished: config.JOB_TTL_SECONDS,
         activeDeadlineSeconds: config.JOB_ACTIVE_DEADLINE_SECONDS,
         resources: {
           cpuRequest: config.JOB_CPU_REQUEST,

@@ -7,6 +7,7 @@ export * from "./local/local-paths.js";
 export * from "./local/local-run-state.js";
 export * from "./local/local-runtime.js";
 export * from "./local/tail-file.js";
+export * from "./log-reader-from-env.js";
 export * from "./logs-unavailable-error.js";
 export * from "./permanent-dispatch-error.js";
 export * from "./runtime.js";

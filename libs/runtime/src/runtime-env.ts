@@ -24,7 +24,7 @@ export const runtimeEnv = {
   JOB_IMAGE: z.string().min(1).default("anthropic/claude-code:latest"),
   /** Comma-separated image pull secrets of agent pods. */
   JOB_IMAGE_PULL_SECRETS: env.csv(),
-  /** Seconds a finished Job (pod, logs, result) is kept before Kubernetes deletes it; at least 300. */
+  /** Seconds a finished agent Job (pod, logs) is kept after it ends; the dispatcher deletes it then, once the run is final. At least 300. */
   JOB_TTL_SECONDS: z.coerce
     .number()
     .int()

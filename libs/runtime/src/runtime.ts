@@ -17,6 +17,27 @@ export interface LogOptions {
 }
 
 /**
+ * What the runtime itself says about a run's agent, independent of what the run store recorded:
+ * `absent` (nothing was created, or it was removed), `running` (exists, not finished), or finished.
+ */
+export type AgentState =
+  | { state: "absent" }
+  | { state: "running"; links: Partial<RunLinks> }
+  | { state: "succeeded"; links: Partial<RunLinks>; finishedAt?: string }
+  | { state: "failed"; links: Partial<RunLinks>; reason: string; finishedAt?: string };
+
+/** A finished agent (its Job) the runtime keeps until the dispatcher removes it. */
+export interface FinishedAgent {
+  runId: string;
+  namespace: string;
+  name: string;
+  /** ISO time it ended */
+  finishedAt: string;
+  /** deletes it (and what it owns); removing a removed one is a no-op */
+  remove(): Promise<void>;
+}
+
+/**
  * Where agent runs execute. The dispatcher makes runs real through it, ingress streams their logs
  * and the watcher follows them; `kubernetes` and `local` behave the same from the outside.
  */
@@ -30,6 +51,16 @@ export interface Runtime {
    * any other error is transient and the call may be repeated
    */
   dispatch(run: RunRecord, files: RenderedFiles): Promise<DispatchResult>;
+  /**
+   * Looks the run's agent up by its deterministic name (Job / run directory): the truth to check
+   * before giving up on a dispatch, so an agent that exists or finished is adopted, never re-created.
+   */
+  inspect(run: Pick<RunRecord, "id" | "kind" | "request" | "links">): Promise<AgentState>;
+  /**
+   * Finished agents still kept (Kubernetes: Jobs without a TTL), for the dispatcher to remove once
+   * their runs are final. Absent when the runtime keeps nothing to clean up.
+   */
+  finishedAgents?(): Promise<FinishedAgent[]>;
   /** Stops a dispatched run (deletes the Job / signals the process). Stopping a stopped run is a no-op. */
   cancel(run: RunRecord): Promise<void>;
   /**

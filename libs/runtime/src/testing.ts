@@ -19,7 +19,6 @@ export const TEST_USER = "swe-1-5dlabs";
 export const TEST_JOB_SETTINGS: JobSettings = {
   image: "anthropic/claude-code:latest",
   imagePullSecrets: [],
-  ttlSecondsAfterFinished: 1800,
   activeDeadlineSeconds: 7200,
   resources: { cpuRequest: "1", cpuLimit: "2", memoryRequest: "2Gi", memoryLimit: "4Gi" },
   anthropicSecret: { name: "anthropic-api-key", key: "api-key" },

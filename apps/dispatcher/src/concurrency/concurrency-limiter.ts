@@ -1,6 +1,10 @@
 import { type DispatchJob, dispatchJobSchema } from "@orchestrator/contracts";
+import { luaScript, runLua } from "@orchestrator/queue";
 import type { Redis } from "ioredis";
 import { ACQUIRE_SLOT, RELEASE_SLOT } from "./slot-scripts.js";
+
+const ACQUIRE = luaScript("acquire_slot", 5, ACQUIRE_SLOT);
+const RELEASE = luaScript("release_slot", 5, RELEASE_SLOT);
 
 /** Why a run waits: its service's workspace is in use, or MAX_CONCURRENT_RUNS runs are active. */
 export type WaitReason = "workspace" | "global";
@@ -57,9 +61,9 @@ export class ConcurrencyLimiter {
   }
 
   async acquire(request: SlotRequest): Promise<AcquireResult> {
-    const [status, reason] = (await this.redis.eval(
-      ACQUIRE_SLOT,
-      5,
+    const [status, reason] = (await runLua(
+      this.redis,
+      ACQUIRE,
       ...this.keys,
       request.runId,
       request.service ?? "",
@@ -74,9 +78,9 @@ export class ConcurrencyLimiter {
 
   /** Frees a run's slot or waiting place and promotes whoever can start now. `undefined`: only promote. */
   async release(runId?: string): Promise<ReleaseResult> {
-    const [held, waited, ...promoted] = (await this.redis.eval(
-      RELEASE_SLOT,
-      5,
+    const [held, waited, ...promoted] = (await runLua(
+      this.redis,
+      RELEASE,
       ...this.keys,
       runId ?? "",
       String(this.maxConcurrent),

@@ -1,3 +1,4 @@
+import { retryAfterSeconds } from "@orchestrator/contracts";
 import type { Logger } from "@orchestrator/observability";
 import { PolicyRefusedError } from "@orchestrator/policy";
 import { isRedisUnavailableError } from "@orchestrator/queue";
@@ -14,6 +15,9 @@ interface BodyParserError {
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
 };
+
+/** `Retry-After` of every 503: Redis reconnects (or fails over) within a few seconds. */
+export const UNAVAILABLE_RETRY_AFTER = retryAfterSeconds(5000);
 
 /**
  * The last middleware: every error becomes `{error, details?}`. Body-parser failures map to
@@ -39,6 +43,7 @@ export function createErrorHandler(options: {
       return;
     }
     if (err instanceof HttpError) {
+      if (err.status === 503) res.set("retry-after", UNAVAILABLE_RETRY_AFTER);
       res.status(err.status).json({ error: err.message, ...(err.details ? { details: err.details } : {}) });
       return;
     }
@@ -73,7 +78,10 @@ export function createErrorHandler(options: {
         { err: { name: e?.name, message: e?.message }, path: req.path },
         "request failed: Redis unavailable",
       );
-      res.status(503).json({ error: "run store unavailable (Redis): try again later" });
+      res
+        .status(503)
+        .set("retry-after", UNAVAILABLE_RETRY_AFTER)
+        .json({ error: "run store unavailable (Redis): try again later" });
       return;
     }
     options.log.error({ err: { name: e?.name, message: e?.message }, path: req.path }, "request failed");

@@ -1,6 +1,7 @@
-import { redisReady } from "@orchestrator/queue";
+import { redisReadiness } from "@orchestrator/queue";
 import { Router } from "express";
 import type { Redis } from "ioredis";
+import { UNAVAILABLE_RETRY_AFTER } from "../errors/error-handler.js";
 
 export const INGRESS_VERSION = "0.1.0";
 
@@ -11,10 +12,15 @@ export function healthRouter(options: { redis: Redis; now: () => Date }): Router
     res.json({ status: "healthy", version: INGRESS_VERSION, timestamp: options.now().toISOString() });
   });
   router.get("/ready", async (_req, res) => {
-    const ok = await redisReady(options.redis).catch(() => false);
+    const { ok, reason } = await redisReadiness(options.redis);
+    if (ok) {
+      res.json({ status: "ready", reason });
+      return;
+    }
     res
-      .status(ok ? 200 : 503)
-      .json(ok ? { status: "ready" } : { status: "not ready", error: "Redis is unreachable (REDIS_URL)" });
+      .status(503)
+      .set("retry-after", UNAVAILABLE_RETRY_AFTER)
+      .json({ status: "not ready", reason, error: `Redis is unreachable (REDIS_URL): ${reason}` });
   });
   return router;
 }

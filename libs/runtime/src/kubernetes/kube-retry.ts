@@ -1,3 +1,4 @@
+import { backoffMs, sleep as defaultSleep } from "@orchestrator/contracts";
 import { apiStatus, isTransientKubeError, retryAfterMs } from "@orchestrator/kube";
 
 /** Called for every failed API call, before any retry (feeds `orchestrator_kube_api_errors_total`). */
@@ -18,8 +19,6 @@ export interface KubeRetryOptions {
   /** @defaultValue Math.random */
   random?: () => number;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs one Kubernetes API call, retrying transient failures (5xx, 429, connection errors) with
@@ -43,8 +42,7 @@ export async function withKubeRetry<T>(
     } catch (err) {
       options.onError?.(verb, String(apiStatus(err) ?? "network"));
       if (!isTransientKubeError(err) || attempt >= attempts) throw err;
-      const backoff = Math.min(maxDelay, base * 2 ** (attempt - 1));
-      const jittered = backoff / 2 + random() * (backoff / 2);
+      const jittered = backoffMs(attempt, base, maxDelay, random);
       const asked = retryAfterMs(err);
       await sleep(asked === undefined ? jittered : Math.min(maxRetryAfter, Math.max(asked, jittered)));
     }

@@ -98,11 +98,9 @@ describe("KubernetesRuntime.dispatch", () => {
     const expected = buildJob({ run, names, namespace: ns, settings: TEST_JOB_SETTINGS });
     expect(stored.metadata.labels).toEqual(expect.objectContaining(expected.metadata?.labels));
     const spec = stored.spec as NonNullable<typeof expected.spec>;
-    expect(spec).toMatchObject({
-      backoffLimit: 0,
-      activeDeadlineSeconds: 7200,
-      ttlSecondsAfterFinished: 1800,
-    });
+    expect(spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 7200 });
+    // no TTL: the dispatcher deletes finished Jobs itself, once their runs are final
+    expect(spec.ttlSecondsAfterFinished).toBeUndefined();
     expect(spec.template.spec?.containers[0]).toMatchObject(expected.spec!.template.spec!.containers[0]!);
     expect(spec.template.spec?.volumes).toEqual(expected.spec?.template.spec?.volumes);
     expect(spec.template.spec?.securityContext).toEqual(expected.spec?.template.spec?.securityContext);

@@ -38,7 +38,8 @@ import type { Logger } from "pino";
 import { sleep } from "../abortable-sleep.js";
 import { LogsUnavailableError } from "../logs-unavailable-error.js";
 import { PermanentDispatchError } from "../permanent-dispatch-error.js";
-import type { DispatchResult, LogOptions, Runtime } from "../runtime.js";
+import type { AgentState, DispatchResult, FinishedAgent, LogOptions, Runtime } from "../runtime.js";
+import { inspectJob, listFinishedJobs } from "./job-state.js";
 import { type KubeRetryOptions, withKubeRetry } from "./kube-retry.js";
 import { requiredSecrets } from "./secret-hints.js";
 
@@ -99,6 +100,16 @@ export class KubernetesRuntime implements Runtime {
     return {
       links: { namespace, customResource: names.customResource, configMap: names.configMap, job: names.job },
     };
+  }
+
+  inspect(run: Pick<RunRecord, "id" | "kind" | "request" | "links">): Promise<AgentState> {
+    const namespace = run.links.namespace ?? this.namespaceOf(run);
+    const name = run.links.job ?? runObjectNames(run).job;
+    return inspectJob(this.clients, (verb, fn) => this.call(verb, fn), { runId: run.id, name, namespace });
+  }
+
+  finishedAgents(): Promise<FinishedAgent[]> {
+    return listFinishedJobs(this.clients, (verb, fn) => this.call(verb, fn), this.options.namespace);
   }
 
   async cancel(run: RunRecord): Promise<void> {

@@ -6,7 +6,7 @@ import { gitCredentialsFor } from "@orchestrator/kube";
 import type { Logger } from "pino";
 import { sleep } from "../abortable-sleep.js";
 import { LogsUnavailableError } from "../logs-unavailable-error.js";
-import type { DispatchResult, LogOptions, Runtime } from "../runtime.js";
+import type { AgentState, DispatchResult, LogOptions, Runtime } from "../runtime.js";
 import { LaunchInProgressError } from "./launch-in-progress-error.js";
 import { LOCAL_RUN_FILES, localRunDir, localWorkspaceDir } from "./local-paths.js";
 import { isProcessAlive, readLocalRunState } from "./local-run-state.js";
@@ -85,6 +85,23 @@ export class LocalRuntime implements Runtime {
     } finally {
       await lock.close();
     }
+  }
+
+  async inspect(run: Pick<RunRecord, "id">): Promise<AgentState> {
+    const dir = this.runDir(run.id);
+    const state = await readLocalRunState(dir);
+    const links = { localDir: dir };
+    if (!state) return { state: "absent" };
+    if (state.status !== "exited") return { state: "running", links };
+    const finishedAt = state.finishedAt ? { finishedAt: state.finishedAt } : {};
+    return state.exitCode === 0
+      ? { state: "succeeded", links, ...finishedAt }
+      : {
+          state: "failed",
+          links,
+          reason: `exited with ${state.exitCode ?? `signal ${state.signal ?? "?"}`}`,
+          ...finishedAt,
+        };
   }
 
   async cancel(run: RunRecord): Promise<void> {
