@@ -76,12 +76,10 @@ export function registerQueueDepthMetric(registry: Registry, queues: readonly Qu
       const queue = queues[0];
       if (!queue) return;
       const answered = await Promise.race([
-        queue.client
-          .then((client) => client.ping())
-          .then(
-            () => 1,
-            () => 0,
-          ),
+        queue.getJobCounts("wait").then(
+          () => 1,
+          () => 0,
+        ),
         sleep(METRICS_REDIS_TIMEOUT_MS).then(() => 0),
       ]);
       this.set(answered);
