@@ -9,6 +9,7 @@ import type { Kubelet } from "./kubelet.js";
 import { listObjects, makeFilter } from "./list-objects.js";
 import { serveLogs } from "./log-handler.js";
 import { present, requireExisting } from "./object-io.js";
+import { serveOpenApi } from "./openapi-handler.js";
 import { patchObject } from "./patch-object.js";
 import { queryBool } from "./query-params.js";
 import type { RequestInfo } from "./request-info.js";
@@ -27,7 +28,8 @@ export interface ApiDeps {
   host: () => string;
 }
 
-function handleOther(info: RequestInfo, res: ServerResponse): void {
+function handleOther(deps: ApiDeps, info: RequestInfo, req: IncomingMessage, res: ServerResponse): void {
+  if (info.method === "GET" && serveOpenApi(deps.ctx.registry, info.path, req, res)) return;
   if (info.path === "/version" || info.path === "/version/") sendJson(res, 200, SIM_VERSION);
   else if (["/healthz", "/livez", "/readyz"].includes(info.path)) sendText(res, 200, "ok");
   else sendText(res, 404, "404 page not found\n");
@@ -41,7 +43,7 @@ export async function handleApi(
   res: ServerResponse,
 ): Promise<void> {
   const { ctx } = deps;
-  if (info.type === "other") return handleOther(info, res);
+  if (info.type === "other") return handleOther(deps, info, req, res);
   if (info.type === "discovery") {
     if (info.method !== "GET") throw methodNotAllowed();
     const legacy = info.path.startsWith("/api") && !info.path.startsWith("/apis");

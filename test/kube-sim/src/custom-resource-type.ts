@@ -54,6 +54,8 @@ export function customResourceType(crd: CrdObject): ResourceType {
     defaultPropagation: "Background",
     stripListItemTypeMeta: false,
     custom: true,
+    schema,
+    printerColumns: storage?.additionalPrinterColumns ?? [],
     strategy: {
       prepareForCreate(obj) {
         if (statusSubresource) delete obj["status"];

@@ -1,5 +1,6 @@
 import type { FieldError } from "./field-errors.js";
 import type { NameRule } from "./meta-validation.js";
+import type { JSONSchemaProps } from "./openapi-schema.js";
 import type { KubeObject, PropagationPolicy } from "./types.js";
 
 /**
@@ -51,6 +52,19 @@ export interface ResourceType {
   stripListItemTypeMeta: boolean;
   custom: boolean;
   strategy: ResourceStrategy;
+  /** OpenAPI v3 schema served under /openapi (a CRD's openAPIV3Schema; built-ins get a generic one). */
+  schema?: JSONSchemaProps;
+  /** CRD additionalPrinterColumns for Table output. */
+  printerColumns?: PrinterColumn[];
+}
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  format?: string;
+  description?: string;
+  priority?: number;
 }
 
 export function resourceKey(rt: Pick<ResourceType, "group" | "plural">): string {
