@@ -16,6 +16,7 @@ import type { RequestInfo } from "./request-info.js";
 import { deleteOptions, dryRun, listQuery, optionalInt, parseBody } from "./request-options.js";
 import type { ResourceType } from "./resource-type.js";
 import type { SimContext, WriteOptions } from "./sim-context.js";
+import { toTable, wantsTable } from "./table.js";
 import type { KubeObject } from "./types.js";
 import { updateObject } from "./update-object.js";
 import type { WatchHub } from "./watch-hub.js";
@@ -68,9 +69,20 @@ export async function handleApi(
   switch (info.verb) {
     case "get":
       if (sub === "log") return serveLogs(ctx, deps.kubelet, req, res, ns ?? "", name, q);
+      if (wantsTable(req.headers.accept)) {
+        const obj = show(requireExisting(ctx, rt, ns, name));
+        return reply(
+          200,
+          toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.get("includeObject")),
+        );
+      }
       return reply(200, show(requireExisting(ctx, rt, ns, name)));
-    case "list":
-      return reply(200, listObjects(ctx, rt, info.version, ns, listQuery(q)));
+    case "list": {
+      const list = listObjects(ctx, rt, info.version, ns, listQuery(q));
+      if (!wantsTable(req.headers.accept)) return reply(200, list);
+      const items = list.items.map((o) => show(o));
+      return reply(200, toTable(rt, items, list.metadata as Record<string, unknown>, q.get("includeObject")));
+    }
     case "watch":
       return startWatch(deps, rt, info, req, res);
     case "create": {
@@ -140,6 +152,10 @@ function startWatch(
     filter,
     resourceVersion: q.get("resourceVersion") ?? undefined,
     allowBookmarks: queryBool(q, "allowWatchBookmarks") ?? false,
+    transform: wantsTable(req.headers.accept)
+      ? (obj: KubeObject) =>
+          toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.get("includeObject"))
+      : undefined,
     timeoutMs:
       timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : deps.watchTimeoutMs,
   });
