@@ -99,7 +99,12 @@ export async function handleApi(
     }
     case "patch": {
       const raw = await readBody(req);
-      const patchOpts = { ...opts, subresource: status, fieldManager: q.get("fieldManager") ?? undefined };
+      const patchOpts = {
+        ...opts,
+        subresource: status,
+        fieldManager: q.get("fieldManager") ?? undefined,
+        force: queryBool(q, "force"),
+      };
       return reply(
         200,
         show(patchObject(ctx, rt, info.version, ns, name, req.headers["content-type"], raw, patchOpts)),

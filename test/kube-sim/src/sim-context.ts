@@ -24,6 +24,8 @@ export interface WriteOptions {
   internal?: boolean;
   /** fieldValidation query parameter (Strict rejects unknown fields of custom resources). */
   fieldValidation?: string;
+  /** metadata.managedFields to record on create (server-side apply). */
+  managedFields?: unknown[];
   /** Collects `Warning` headers for the response. */
   warnings?: string[];
 }

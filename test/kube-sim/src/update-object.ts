@@ -68,6 +68,8 @@ export function updateObject(
     next = incoming;
     for (const key of SYSTEM_META) copyField(next.metadata, old.metadata, key);
     copyField(next.metadata, old.metadata, "generation");
+    // A write without managedFields keeps the recorded ones (the field manager resets them from live).
+    if (next.metadata["managedFields"] === undefined) copyField(next.metadata, old.metadata, "managedFields");
     if (rt.statusSubresource) copyField(next, old, "status");
   }
   rt.strategy.prepareForUpdate?.(next, old);

@@ -114,7 +114,7 @@ describe.skipIf(!HAS_KUBECTL)("real kubectl against kube-sim", () => {
     expect(await run("explain", "widgets")).toContain("A Widget exercises kube-sim through kubectl.");
   });
 
-  it.skip("server-side apply records the field manager and merges with other managers", async () => {
+  it("server-side apply records the field manager and merges with other managers", async () => {
     await ok(kubectl, ["apply", "--server-side", "--field-manager=tool-a", "-f", "-"], widget("delta", 2));
     await ok(
       kubectl,
