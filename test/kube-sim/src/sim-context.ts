@@ -14,6 +14,8 @@ export interface SimContext {
   nodeName: string;
   /** Asks the controllers to run soon (coalesced), so reactions do not wait for the next tick. */
   kick(): void;
+  /** CRD x-kubernetes-validations (CEL) are evaluated unless this is false (sim.setCelValidation). */
+  celValidation?: boolean;
 }
 
 /** Per-write options shared by create/update/patch/delete. */
