@@ -124,9 +124,9 @@ export function validateCel(
   }
   if (Array.isArray(value) && schema.items) {
     // Old list items are correlated only for maps keyed by x-kubernetes-list-map-keys; kube-sim does not.
-    value.forEach((v, i) =>
-      validateCel(v, undefined, schema.items as JSONSchemaProps, transitionsOnly, `${path}[${i}]`, errs),
-    );
+    const items = schema.items;
+    for (const [i, v] of value.entries())
+      validateCel(v, undefined, items, transitionsOnly, `${path}[${i}]`, errs);
   } else if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       const sub =

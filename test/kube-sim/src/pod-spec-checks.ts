@@ -70,9 +70,9 @@ function volumeModes(v: JsonObject, at: string, errs: FieldError[]): void {
     const src = v[source];
     if (!isObject(src)) continue;
     mode(src["defaultMode"], `${at}.${source}.defaultMode`, errs);
-    asArray(src["items"]).forEach((item, i) =>
-      mode(getPath(item, "mode"), `${index(`${at}.${source}.items`, i)}.mode`, errs),
-    );
+    for (const [i, item] of asArray(src["items"]).entries()) {
+      mode(getPath(item, "mode"), `${index(`${at}.${source}.items`, i)}.mode`, errs);
+    }
   }
 }
 
