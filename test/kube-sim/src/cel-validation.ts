@@ -1,6 +1,6 @@
 import { Environment } from "@marcbachmann/cel-js";
 import { type FieldError, forbidden, invalid, required } from "./field-errors.js";
-import { isObject } from "./json-utils.js";
+import { deepEqual, isObject } from "./json-utils.js";
 import type { JSONSchemaProps } from "./openapi-schema.js";
 
 /**
@@ -105,28 +105,28 @@ function child(path: string, key: string): string {
 
 /**
  * Runs the CEL rules found in the schema over `value`. `old` is the previous object on update
- * (undefined on create); transition rules run only where an old value exists.
+ * (undefined on create): transition rules (those naming `oldSelf`) run only where an old value exists,
+ * and, as with CRD validation ratcheting (on by default since 1.30), a subtree equal to its old value
+ * is not re-validated — so a write that leaves an invalid field alone (a status update) still passes.
  */
 export function validateCel(
   value: unknown,
   old: unknown,
   schema: JSONSchemaProps,
-  transitionsOnly: boolean,
   path = "",
   errs: FieldError[] = [],
 ): FieldError[] {
   if (value === undefined || value === null) return errs;
+  if (old !== undefined && deepEqual(value, old)) return errs;
   for (const rule of schema["x-kubernetes-validations"] ?? []) {
-    const transition = /\boldSelf\b/.test(rule.rule);
-    if (transition !== transitionsOnly || (transition && old === undefined)) continue;
+    if (/\boldSelf\b/.test(rule.rule) && old === undefined) continue;
     const err = evaluateRule(rule, path, value, old, schema);
     if (err) errs.push(err);
   }
   if (Array.isArray(value) && schema.items) {
     // Old list items are correlated only for maps keyed by x-kubernetes-list-map-keys; kube-sim does not.
     const items = schema.items;
-    for (const [i, v] of value.entries())
-      validateCel(v, undefined, items, transitionsOnly, `${path}[${i}]`, errs);
+    for (const [i, v] of value.entries()) validateCel(v, undefined, items, `${path}[${i}]`, errs);
   } else if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       const sub =
@@ -135,7 +135,7 @@ export function validateCel(
           ? (schema.additionalProperties as JSONSchemaProps)
           : undefined);
       const oldChild = isObject(old) ? old[k] : undefined;
-      if (sub) validateCel(v, oldChild, sub, transitionsOnly, child(path, k), errs);
+      if (sub) validateCel(v, oldChild, sub, child(path, k), errs);
     }
   }
   return errs;

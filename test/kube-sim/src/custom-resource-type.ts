@@ -63,11 +63,10 @@ export function customResourceType(crd: CrdObject, celEnabled: () => boolean = (
         pruneAndDefault(obj);
       },
       prepareForUpdate: pruneAndDefault,
-      validate: (obj) => [
+      validate: (obj, old) => [
         ...validateSchema(obj, schema),
-        ...(celEnabled() ? validateCel(obj, undefined, schema, false) : []),
+        ...(celEnabled() ? validateCel(obj, old, schema) : []),
       ],
-      validateUpdate: (obj, old) => (celEnabled() ? validateCel(obj, old, schema, true) : []),
       unknownFields: (obj) => dropped.get(obj) ?? [],
       fields: (obj) => Object.fromEntries(selectable.map((p) => [p, readJsonPath(obj, p)])),
       fieldLabels: selectable,

@@ -12,7 +12,8 @@ export interface ResourceStrategy {
   prepareForCreate?(obj: KubeObject): void;
   /** Called for writes to the main resource (not /status) before validation. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
-  validate?(obj: KubeObject): FieldError[];
+  /** `old` is the stored object on update (undefined on create). */
+  validate?(obj: KubeObject, old?: KubeObject): FieldError[];
   /** Immutability rules; skipped for the simulator's own controllers. */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** Field-selector values beyond metadata.name / metadata.namespace. */

@@ -82,7 +82,7 @@ export function updateObject(
   const errors = [
     ...validateObjectMeta(next, rt.nameRule),
     ...validateObjectMetaUpdate(next, old),
-    ...(rt.strategy.validate?.(next) ?? []),
+    ...(rt.strategy.validate?.(next, old) ?? []),
     ...(!opts.internal && opts.subresource !== "status"
       ? (rt.strategy.validateUpdate?.(next, old) ?? [])
       : []),
