@@ -93,6 +93,17 @@ describe.skipIf(!HAS_KUBECTL)("real kubectl against kube-sim", () => {
     expect(await run("get", "widget", "alpha", "-o", "jsonpath={.status.conditions[0].status}")).toBe("True");
   });
 
+  it("replace -f and edit go through the OpenAPI-backed validation", async () => {
+    const live = await run("get", "widget", "alpha", "-o", "yaml");
+    await ok(kubectl, ["replace", "-f", "-"], live.replace("size: 5", "size: 6"));
+    expect(await run("get", "widget", "alpha", "-o", "jsonpath={.spec.size}")).toBe("6");
+    const edited = await kubectl(["edit", "widget", "alpha"], undefined, {
+      EDITOR: "sed -i -e 's/size: 6/size: 5/'",
+    });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(await run("get", "widget", "alpha", "-o", "jsonpath={.spec.size}")).toBe("5");
+  });
+
   it("label and select by label", async () => {
     await ok(kubectl, ["apply", "-f", "-"], widget("beta", 1));
     await run("label", "widget", "beta", "tier=gold");

@@ -19,18 +19,22 @@ export interface KubectlResult {
   stderr: string;
 }
 
-export type Kubectl = (args: string[], input?: string) => Promise<KubectlResult>;
+export type Kubectl = (
+  args: string[],
+  input?: string,
+  env?: Record<string, string>,
+) => Promise<KubectlResult>;
 
 /** Runs the real kubectl against the simulator through a kubeconfig file (no cache dir shared). */
 export async function kubectlFor(sim: KubeSim, namespace = "default"): Promise<Kubectl> {
   const dir = await mkdtemp(join(tmpdir(), "kube-sim-kubectl-"));
   const kubeconfig = join(dir, "kubeconfig");
   await sim.writeKubeconfig(kubeconfig, namespace);
-  return (args, input) =>
+  return (args, input, env = {}) =>
     new Promise((resolve, reject) => {
       const child = spawn(KUBECTL, ["--kubeconfig", kubeconfig, "--cache-dir", join(dir, "cache"), ...args], {
         stdio: ["pipe", "pipe", "pipe"],
-        env: { PATH: process.env["PATH"] ?? "", HOME: dir },
+        env: { PATH: process.env["PATH"] ?? "", HOME: dir, ...env },
       });
       let stdout = "";
       let stderr = "";
