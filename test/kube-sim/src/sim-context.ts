@@ -5,6 +5,8 @@ import type { Store } from "./store.js";
 /** Shared state handed to the operations layer, the HTTP handlers and the controllers. */
 export interface SimContext {
   store: Store;
+  /** CRD x-kubernetes-validations (CEL) are evaluated unless this is false (sim.setCelValidation). */
+  celValidation?: boolean;
   registry: ResourceRegistry;
   /** Names, uids (seeded when a seed is given). */
   rng: SeededRandom;
@@ -14,8 +16,6 @@ export interface SimContext {
   nodeName: string;
   /** Asks the controllers to run soon (coalesced), so reactions do not wait for the next tick. */
   kick(): void;
-  /** CRD x-kubernetes-validations (CEL) are evaluated unless this is false (sim.setCelValidation). */
-  celValidation?: boolean;
 }
 
 /** Per-write options shared by create/update/patch/delete. */
