@@ -2,16 +2,17 @@ import { cpus, platform, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { ensureRedis, type LocalRedis, RedisNotInstalledError } from "@orchestrator/local-redis";
 import { benchIngress, INGRESS_SIZES, type IngressSummary } from "./ingress.js";
+import { benchKubeSim, KUBESIM_SIZES, type KubeSimSummary } from "./kube-sim.js";
 import { snapshot } from "./memory.js";
 import { benchMemory, type MemorySummary } from "./memory-bench.js";
 import { benchRender, RENDER_SIZES, type RenderCase } from "./render.js";
 import { benchRunStore, RUNSTORE_SIZES, type RunStoreCase } from "./runstore.js";
 import { MiB } from "./stats.js";
 
-const BENCHMARKS = ["ingress", "runstore", "render", "memory"] as const;
+const BENCHMARKS = ["ingress", "runstore", "render", "memory", "kube-sim"] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
-const USAGE = `Usage: npm run bench [-- --quick] [-- --only ingress|runstore|render|memory]
+const USAGE = `Usage: npm run bench [-- --quick] [-- --only ingress|runstore|render|memory|kube-sim]
 
   --quick          smaller counts and time caps (a smoke run of a few seconds)
   --only <names>   run only these benchmarks (comma-separated: ${BENCHMARKS.join(",")})
@@ -32,6 +33,7 @@ interface Summary {
   runstore?: RunStoreCase[];
   render?: RenderCase[];
   memory?: MemorySummary;
+  kubeSim?: KubeSimSummary;
   problems: string[];
 }
 
@@ -124,6 +126,11 @@ async function main(): Promise<number> {
         renderRuns: 1000,
       });
       if (summary.memory.growing) summary.problems.push("memory: heap grew between two equal render rounds");
+    }
+    if (args.only.has("kube-sim")) {
+      summary.kubeSim = await benchKubeSim(KUBESIM_SIZES[mode]);
+      const failed = summary.kubeSim.cases.reduce((sum, c) => sum + c.failures, 0);
+      if (failed > 0) summary.problems.push(`kube-sim: ${failed} requests failed`);
     }
   } finally {
     await redis?.stop();

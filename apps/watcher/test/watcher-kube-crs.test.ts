@@ -201,6 +201,9 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
   it("rejects a kubectl-applied CR with an invalid spec in its status, creating no run", async () => {
     await k.start();
     const ref = { group: CRD_GROUP, version: CRD_VERSION, namespace: "default", plural: CODE_RUN.plural };
+    // kube-sim evaluates the CRD's CEL rules like a real server; this CR stands for one that got past them
+    // (a cluster with CEL validation off / an older API server), so the watcher's own check is what is tested.
+    k.sim.setCelValidation(false);
     await k.clients.custom.createNamespacedCustomObject({
       ...ref,
       body: {
@@ -214,11 +217,12 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
           docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
           githubUser: "swe-1-5dlabs",
           model: "claude-sonnet-4-20250514",
-          // passes the schema patterns; only the CRD's CEL rule (not evaluated everywhere) and the watcher catch it
+          // passes the schema patterns; only the CRD's CEL rule and the watcher catch it
           workingDirectory: "trader/../../etc",
         },
       },
     });
+    k.sim.setCelValidation(true);
     await expect
       .poll(
         () =>

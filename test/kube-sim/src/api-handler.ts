@@ -1,20 +1,22 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parse as parseYaml } from "yaml";
-import { badRequest, methodNotAllowed, pageNotFound } from "./api-error.js";
+import { methodNotAllowed, pageNotFound } from "./api-error.js";
 import { createObject } from "./create-object.js";
 import { deleteCollection } from "./delete-collection.js";
-import { type DeleteOptions, deleteObject } from "./delete-object.js";
+import { deleteObject } from "./delete-object.js";
 import { discoveryDocument, SIM_VERSION } from "./discovery.js";
 import { readBody, sendJson, sendText, warningHeader } from "./http-io.js";
-import { isObject } from "./json-utils.js";
 import type { Kubelet } from "./kubelet.js";
 import { listObjects, makeFilter } from "./list-objects.js";
 import { serveLogs } from "./log-handler.js";
 import { present, requireExisting } from "./object-io.js";
+import { serveOpenApi } from "./openapi-handler.js";
 import { patchObject } from "./patch-object.js";
+import { queryBool } from "./query-params.js";
 import type { RequestInfo } from "./request-info.js";
+import { deleteOptions, dryRun, listQuery, optionalInt, parseBody } from "./request-options.js";
 import type { ResourceType } from "./resource-type.js";
 import type { SimContext, WriteOptions } from "./sim-context.js";
+import { toTable, wantsTable } from "./table.js";
 import type { KubeObject } from "./types.js";
 import { updateObject } from "./update-object.js";
 import type { WatchHub } from "./watch-hub.js";
@@ -27,54 +29,8 @@ export interface ApiDeps {
   host: () => string;
 }
 
-function parseBody(raw: string, contentType: string | undefined): unknown {
-  try {
-    return (contentType ?? "").includes("yaml") ? parseYaml(raw) : JSON.parse(raw);
-  } catch (err) {
-    throw badRequest(`error decoding request body: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-function dryRun(q: URLSearchParams): boolean {
-  const values = q.getAll("dryRun");
-  if (values.length === 0 || values.every((v) => v === "")) return false;
-  if (values.every((v) => v === "All")) return true;
-  throw badRequest(`dryRun: Unsupported value: "${values.join(",")}": supported values: "All"`);
-}
-
-function optionalInt(q: URLSearchParams, name: string): number | undefined {
-  const raw = q.get(name);
-  if (raw === null || raw === "") return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n)) throw badRequest(`invalid ${name}: "${raw}"`);
-  return n;
-}
-
-function deleteOptions(q: URLSearchParams, body: unknown): DeleteOptions {
-  const b = isObject(body) ? body : {};
-  const grace =
-    optionalInt(q, "gracePeriodSeconds") ??
-    (typeof b["gracePeriodSeconds"] === "number" ? b["gracePeriodSeconds"] : undefined);
-  const orphanQ = q.get("orphanDependents");
-  const orphan =
-    orphanQ !== null
-      ? orphanQ === "true"
-      : typeof b["orphanDependents"] === "boolean"
-        ? b["orphanDependents"]
-        : undefined;
-  return {
-    propagationPolicy:
-      q.get("propagationPolicy") ??
-      (typeof b["propagationPolicy"] === "string" ? b["propagationPolicy"] : undefined),
-    orphanDependents: orphan,
-    gracePeriodSeconds: grace,
-    preconditions: isObject(b["preconditions"])
-      ? (b["preconditions"] as DeleteOptions["preconditions"])
-      : undefined,
-  };
-}
-
-function handleOther(info: RequestInfo, res: ServerResponse): void {
+function handleOther(deps: ApiDeps, info: RequestInfo, req: IncomingMessage, res: ServerResponse): void {
+  if (info.method === "GET" && serveOpenApi(deps.ctx.registry, info.path, req, res)) return;
   if (info.path === "/version" || info.path === "/version/") sendJson(res, 200, SIM_VERSION);
   else if (["/healthz", "/livez", "/readyz"].includes(info.path)) sendText(res, 200, "ok");
   else sendText(res, 404, "404 page not found\n");
@@ -88,7 +44,7 @@ export async function handleApi(
   res: ServerResponse,
 ): Promise<void> {
   const { ctx } = deps;
-  if (info.type === "other") return handleOther(info, res);
+  if (info.type === "other") return handleOther(deps, info, req, res);
   if (info.type === "discovery") {
     if (info.method !== "GET") throw methodNotAllowed();
     const legacy = info.path.startsWith("/api") && !info.path.startsWith("/apis");
@@ -113,9 +69,20 @@ export async function handleApi(
   switch (info.verb) {
     case "get":
       if (sub === "log") return serveLogs(ctx, deps.kubelet, req, res, ns ?? "", name, q);
+      if (wantsTable(req.headers.accept)) {
+        const obj = show(requireExisting(ctx, rt, ns, name));
+        return reply(
+          200,
+          toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.get("includeObject")),
+        );
+      }
       return reply(200, show(requireExisting(ctx, rt, ns, name)));
-    case "list":
-      return reply(200, listObjects(ctx, rt, info.version, ns, listQuery(q)));
+    case "list": {
+      const list = listObjects(ctx, rt, info.version, ns, listQuery(q));
+      if (!wantsTable(req.headers.accept)) return reply(200, list);
+      const items = list.items.map((o) => show(o));
+      return reply(200, toTable(rt, items, list.metadata as Record<string, unknown>, q.get("includeObject")));
+    }
     case "watch":
       return startWatch(deps, rt, info, req, res);
     case "create": {
@@ -132,7 +99,12 @@ export async function handleApi(
     }
     case "patch": {
       const raw = await readBody(req);
-      const patchOpts = { ...opts, subresource: status, fieldManager: q.get("fieldManager") ?? undefined };
+      const patchOpts = {
+        ...opts,
+        subresource: status,
+        fieldManager: q.get("fieldManager") ?? undefined,
+        force: queryBool(q, "force"),
+      };
       return reply(
         200,
         show(patchObject(ctx, rt, info.version, ns, name, req.headers["content-type"], raw, patchOpts)),
@@ -141,39 +113,28 @@ export async function handleApi(
     case "delete": {
       if (sub) throw methodNotAllowed();
       const raw = await readBody(req);
-      const result = deleteObject(
-        ctx,
-        rt,
-        ns,
-        name,
-        deleteOptions(q, raw ? parseBody(raw, "json") : undefined),
-        opts,
-      );
-      const body = result.body.kind === "Status" ? result.body : show(result.body as KubeObject);
-      return reply(200, body);
+      const body = raw ? parseBody(raw, "json") : undefined;
+      const delOpts = { ...opts, dryRun: dryRun(q, body) };
+      const result = deleteObject(ctx, rt, ns, name, deleteOptions(q, body), delOpts);
+      return reply(200, result.body.kind === "Status" ? result.body : show(result.body as KubeObject));
     }
     case "deletecollection": {
       if (sub) throw methodNotAllowed();
       const raw = await readBody(req);
-      const options = deleteOptions(q, raw ? parseBody(raw, "json") : undefined);
+      const body = raw ? parseBody(raw, "json") : undefined;
+      const options = deleteOptions(q, body);
       const selectors = {
         labelSelector: q.get("labelSelector") ?? undefined,
         fieldSelector: q.get("fieldSelector") ?? undefined,
       };
-      return reply(200, deleteCollection(ctx, rt, info.version, ns, selectors, options, opts));
+      return reply(
+        200,
+        deleteCollection(ctx, rt, info.version, ns, selectors, options, { ...opts, dryRun: dryRun(q, body) }),
+      );
     }
     default:
       throw methodNotAllowed();
   }
-}
-
-function listQuery(q: URLSearchParams) {
-  return {
-    labelSelector: q.get("labelSelector") ?? undefined,
-    fieldSelector: q.get("fieldSelector") ?? undefined,
-    limit: optionalInt(q, "limit"),
-    continue: q.get("continue") ?? undefined,
-  };
 }
 
 function startWatch(
@@ -195,7 +156,11 @@ function startWatch(
     namespace: rt.namespaced ? info.namespace : undefined,
     filter,
     resourceVersion: q.get("resourceVersion") ?? undefined,
-    allowBookmarks: q.get("allowWatchBookmarks") === "true",
+    allowBookmarks: queryBool(q, "allowWatchBookmarks") ?? false,
+    transform: wantsTable(req.headers.accept)
+      ? (obj: KubeObject) =>
+          toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.get("includeObject"))
+      : undefined,
     timeoutMs:
       timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : deps.watchTimeoutMs,
   });

@@ -23,7 +23,7 @@ export class CrdRegistrar {
   private onEvent(event: StoreEvent): void {
     if (event.key !== CRD_RESOURCE_KEY) return;
     const crd = event.object as CrdObject;
-    const rt = customResourceType(crd);
+    const rt = customResourceType(crd, () => this.ctx.celValidation !== false);
     if (event.type === "DELETED") {
       this.ctx.registry.unregister(resourceKey(rt));
       this.pendingCleanup.add(resourceKey(rt));

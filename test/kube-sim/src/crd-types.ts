@@ -1,4 +1,5 @@
 import type { JSONSchemaProps } from "./openapi-schema.js";
+import type { PrinterColumn } from "./resource-type.js";
 import type { KubeObject } from "./types.js";
 
 /** The parts of an apiextensions.k8s.io/v1 CustomResourceDefinition the simulator reads. */
@@ -18,6 +19,7 @@ export interface CrdVersion {
   schema?: { openAPIV3Schema?: JSONSchemaProps };
   subresources?: { status?: Record<string, never>; scale?: unknown };
   selectableFields?: { jsonPath: string }[];
+  additionalPrinterColumns?: PrinterColumn[];
 }
 
 export interface CrdSpec {

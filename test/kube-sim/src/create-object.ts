@@ -43,6 +43,7 @@ export function createObject(
   }
   delete meta.generation;
   delete meta["managedFields"];
+  if (opts.managedFields) meta["managedFields"] = opts.managedFields;
   if (!meta.name && meta.generateName) {
     const prefix = meta.generateName.slice(0, MAX_GENERATED_PREFIX);
     let candidate = prefix + ctx.rng.nameSuffix();

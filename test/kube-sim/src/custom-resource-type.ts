@@ -1,3 +1,4 @@
+import { validateCel } from "./cel-validation.js";
 import type { CrdObject, CrdVersion } from "./crd-types.js";
 import { asString, getPath } from "./json-utils.js";
 import { applyDefaults, type JSONSchemaProps, prune } from "./openapi-schema.js";
@@ -15,7 +16,7 @@ function readJsonPath(obj: KubeObject, jsonPath: string): string {
  * Builds the served resource for a CRD. All served versions share the storage version's schema and
  * objects differ only in apiVersion (conversion strategy None).
  */
-export function customResourceType(crd: CrdObject): ResourceType {
+export function customResourceType(crd: CrdObject, celEnabled: () => boolean = () => true): ResourceType {
   const { group, names, scope } = crd.spec;
   const served = crd.spec.versions.filter((v) => v.served !== false);
   const storage: CrdVersion | undefined = crd.spec.versions.find((v) => v.storage) ?? served[0];
@@ -54,13 +55,18 @@ export function customResourceType(crd: CrdObject): ResourceType {
     defaultPropagation: "Background",
     stripListItemTypeMeta: false,
     custom: true,
+    schema,
+    printerColumns: storage?.additionalPrinterColumns ?? [],
     strategy: {
       prepareForCreate(obj) {
         if (statusSubresource) delete obj["status"];
         pruneAndDefault(obj);
       },
       prepareForUpdate: pruneAndDefault,
-      validate: (obj) => validateSchema(obj, schema),
+      validate: (obj, old) => [
+        ...validateSchema(obj, schema),
+        ...(celEnabled() ? validateCel(obj, old, schema) : []),
+      ],
       unknownFields: (obj) => dropped.get(obj) ?? [],
       fields: (obj) => Object.fromEntries(selectable.map((p) => [p, readJsonPath(obj, p)])),
       fieldLabels: selectable,

@@ -12,6 +12,7 @@ export const FieldErrorType = {
   TooMany: "FieldValueTooMany",
   Forbidden: "FieldValueForbidden",
   Duplicate: "FieldValueDuplicate",
+  NotFound: "FieldValueNotFound",
 } as const;
 export type FieldErrorType = (typeof FieldErrorType)[keyof typeof FieldErrorType];
 
@@ -82,4 +83,8 @@ export function child(path: string, name: string): string {
 
 export function index(path: string, i: number | string): string {
   return `${path}[${i}]`;
+}
+
+export function notFoundField(field: string, value: unknown): FieldError {
+  return { type: FieldErrorType.NotFound, field, body: `Not found: ${renderValue(value)}` };
 }

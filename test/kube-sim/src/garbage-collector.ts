@@ -1,6 +1,7 @@
 import { ApiError } from "./api-error.js";
 import { deleteObject } from "./delete-object.js";
-import { type ResourceType, resourceKey } from "./resource-type.js";
+import { OwnerIndex } from "./owner-index.js";
+import type { ResourceType } from "./resource-type.js";
 import type { SimContext } from "./sim-context.js";
 import { GcFinalizer, type KubeObject, type OwnerReference, PropagationPolicy } from "./types.js";
 import { updateObject } from "./update-object.js";
@@ -18,32 +19,34 @@ function hasFinalizer(obj: KubeObject, f: string): boolean {
  * Owner-reference garbage collection: orphaning (removes owner references, then the `orphan`
  * finalizer), foreground deletion (deletes dependents, removes `foregroundDeletion` once no dependent
  * with blockOwnerDeletion remains) and background collection of dependents whose owners are all gone.
- * Runs only when the store changed since the last pass.
+ * Incremental: an owner index fed by store events says which objects to look at (see OwnerIndex).
  */
 export class GarbageCollector {
-  private lastRv = -1;
+  private readonly index: OwnerIndex;
 
-  constructor(private readonly ctx: SimContext) {}
+  constructor(private readonly ctx: SimContext) {
+    this.index = new OwnerIndex(ctx.store);
+  }
 
+  /** Processes the objects whose GC state changed (writes made here queue their own follow-ups). */
   step(): void {
-    if (this.ctx.store.currentRv === this.lastRv) return;
-    this.lastRv = this.ctx.store.currentRv;
-    const items: Item[] = [];
-    for (const rt of this.ctx.registry.all()) {
-      for (const obj of this.ctx.store.list(resourceKey(rt))) items.push({ rt, obj });
-    }
-    const dependentsOf = (uid: string) =>
-      items.filter((i) => i.obj.metadata.ownerReferences?.some((r) => r.uid === uid));
-
-    for (const item of items) {
-      try {
-        this.processOwner(item, dependentsOf);
-        this.processDependent(item);
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
+    // Bounded so a pathological cascade cannot starve the other controllers; the rest waits a tick.
+    for (let round = 0; round < 50 && this.index.pending > 0; round++) {
+      for (const uid of this.index.drain()) {
+        const item = this.lookup(uid);
+        if (!item) continue;
+        try {
+          this.processOwner(item, this.dependentsOf);
+          this.processDependent(item);
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+        }
       }
     }
   }
+
+  private readonly dependentsOf = (uid: string): Item[] =>
+    this.index.dependentsOf(uid).flatMap((d) => this.lookup(d) ?? []);
 
   private processOwner(owner: Item, dependentsOf: (uid: string) => Item[]): void {
     const meta = owner.obj.metadata;
@@ -69,10 +72,9 @@ export class GarbageCollector {
           continue;
         }
         // A dependent that has dependents of its own is deleted in the foreground too, so the cascade waits.
-        const policy =
-          dependentsOf(dep.obj.metadata.uid ?? "").length > 0
-            ? PropagationPolicy.Foreground
-            : PropagationPolicy.Background;
+        const policy = this.index.hasDependents(dep.obj.metadata.uid ?? "")
+          ? PropagationPolicy.Foreground
+          : PropagationPolicy.Background;
         this.delete(dep, policy);
       }
       const blocking = dependents.filter((d) =>

@@ -35,7 +35,10 @@ function prepareJob(obj: KubeObject): void {
   const uid = obj.metadata.uid ?? "";
   const name = obj.metadata.name ?? "";
   if (spec["manualSelector"] !== true) {
-    spec["selector"] = { matchLabels: { [JobLabel.ControllerUid]: uid } };
+    // generateSelector keeps a selector the client sent and adds the uid; validation then rejects it.
+    const given = isObject(spec["selector"]) ? spec["selector"] : {};
+    const matchLabels = isObject(given["matchLabels"]) ? given["matchLabels"] : {};
+    spec["selector"] = { ...given, matchLabels: { ...matchLabels, [JobLabel.ControllerUid]: uid } };
     const templateMeta = ensureObject(spec["template"] as JsonObject, "metadata");
     templateMeta["labels"] = {
       ...(isObject(templateMeta["labels"]) ? templateMeta["labels"] : {}),
@@ -63,13 +66,26 @@ function nonNegative(spec: JsonObject, field: string, errs: FieldError[], strict
   }
 }
 
+/** The labels a generated selector must match (ValidateGeneratedSelector). */
+function generatedLabels(obj: KubeObject): Record<string, string> {
+  const uid = obj.metadata.uid ?? "";
+  const name = obj.metadata.name ?? "";
+  return {
+    [JobLabel.ControllerUid]: uid,
+    [JobLabel.LegacyControllerUid]: uid,
+    [JobLabel.JobName]: name,
+    [JobLabel.LegacyJobName]: name,
+  };
+}
+
 function validateJob(obj: KubeObject): FieldError[] {
   const spec = obj["spec"];
   if (!isObject(spec)) return [required("spec")];
   const errs: FieldError[] = [];
   for (const f of ["completions", "parallelism", "backoffLimit", "ttlSecondsAfterFinished"])
     nonNegative(spec, f, errs);
-  nonNegative(spec, "activeDeadlineSeconds", errs, true);
+  // ValidateJobSpec: activeDeadlineSeconds only has to be non-negative (0 is accepted).
+  nonNegative(spec, "activeDeadlineSeconds", errs);
   const template = spec["template"];
   if (!isObject(template)) return [...errs, required("spec.template")];
   const labels = getPath(template, "metadata", "labels") as Record<string, string> | undefined;
@@ -77,7 +93,12 @@ function validateJob(obj: KubeObject): FieldError[] {
   // Jobs only allow OnFailure and Never (the template default "Always" is rejected).
   errs.push(...validatePodSpec(template["spec"], "spec.template.spec", ["OnFailure", "Never"]));
   if (!isObject(spec["selector"])) errs.push(required("spec.selector"));
-  else if (!matchesSelectorObject(spec["selector"], labels)) {
+  else if (
+    spec["manualSelector"] !== true &&
+    !matchesSelectorObject(spec["selector"], generatedLabels(obj))
+  ) {
+    errs.push(invalid("spec.selector", spec["selector"], "`selector` not auto-generated"));
+  } else if (!matchesSelectorObject(spec["selector"], labels)) {
     errs.push(
       invalid("spec.template.metadata.labels", labels ?? {}, "`selector` does not match template `labels`"),
     );

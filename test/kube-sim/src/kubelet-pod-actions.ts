@@ -172,7 +172,9 @@ export class PodActions {
   }
 
   terminationMessage(pod: KubeObject, rt: PodRuntime, exitCode: number): string | undefined {
-    if (rt.outcome.terminationMessage !== undefined) return rt.outcome.terminationMessage;
+    // The kubelet reads at most the last 4096 bytes of the message file (tail.ReadAtMost with
+    // MaxContainerTerminationMessageLength, pkg/kubelet/kuberuntime/kuberuntime_container.go).
+    if (rt.outcome.terminationMessage !== undefined) return lastBytes(rt.outcome.terminationMessage, 4096);
     // terminationMessagePolicy FallbackToLogsOnError: a failed container without a message reports its log tail.
     const containers = getPath(pod, "spec", "containers");
     const container = Array.isArray(containers)
@@ -182,7 +184,7 @@ export class PodActions {
       return undefined;
     const lines = this.logs.current(rt.uid, rt.target)?.lines.map((l) => l.text) ?? [];
     const tail = lines.slice(-80).join("\n");
-    return tail.length > 2048 ? tail.slice(-2048) : tail || undefined;
+    return lastBytes(tail, 2048) || undefined;
   }
 
   finishRun(pod: KubeObject, rt: PodRuntime, now: number): void {
@@ -265,4 +267,10 @@ export class PodActions {
     rt.stage = "terminated";
     rt.nextAt = Number.POSITIVE_INFINITY;
   }
+}
+
+/** The last `max` bytes of the UTF-8 encoding (a cut multi-byte character decodes as U+FFFD). */
+function lastBytes(text: string, max: number): string {
+  const buf = Buffer.from(text, "utf8");
+  return buf.length <= max ? text : buf.subarray(buf.length - max).toString("utf8");
 }

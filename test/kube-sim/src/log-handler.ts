@@ -5,6 +5,7 @@ import { getPath, k8sTimeNano } from "./json-utils.js";
 import type { Kubelet } from "./kubelet.js";
 import type { ContainerLog } from "./pod-logs.js";
 import { findContainerStatus, podContainers } from "./pod-status.js";
+import { queryBool } from "./query-params.js";
 import type { SimContext } from "./sim-context.js";
 import type { JsonObject } from "./types.js";
 
@@ -29,9 +30,9 @@ function parseQuery(q: URLSearchParams): LogQuery {
   };
   return {
     container: q.get("container"),
-    follow: q.get("follow") === "true",
-    previous: q.get("previous") === "true",
-    timestamps: q.get("timestamps") === "true",
+    follow: queryBool(q, "follow") ?? false,
+    previous: queryBool(q, "previous") ?? false,
+    timestamps: queryBool(q, "timestamps") ?? false,
     tailLines: int("tailLines"),
     limitBytes: int("limitBytes"),
     sinceSeconds: int("sinceSeconds"),

@@ -3,6 +3,8 @@ import { clone, isObject } from "./json-utils.js";
 /** The subset of apiextensions/v1 JSONSchemaProps the simulator understands. */
 export interface JSONSchemaProps {
   type?: string;
+  description?: string;
+  $ref?: string;
   properties?: Record<string, JSONSchemaProps>;
   additionalProperties?: boolean | JSONSchemaProps;
   items?: JSONSchemaProps;
@@ -30,6 +32,13 @@ export interface JSONSchemaProps {
   "x-kubernetes-preserve-unknown-fields"?: boolean;
   "x-kubernetes-int-or-string"?: boolean;
   "x-kubernetes-embedded-resource"?: boolean;
+  "x-kubernetes-validations"?: {
+    rule: string;
+    message?: string;
+    messageExpression?: string;
+    reason?: string;
+    fieldPath?: string;
+  }[];
 }
 
 const TYPE_META = new Set(["apiVersion", "kind", "metadata"]);

@@ -6,8 +6,9 @@ import { isObject } from "./json-utils.js";
 import { applyMergePatch, strategicMerge } from "./merge-patch.js";
 import { present } from "./object-io.js";
 import { type ResourceType, resourceKey } from "./resource-type.js";
+import { serverSideApply } from "./server-side-apply.js";
 import type { SimContext } from "./sim-context.js";
-import type { KubeObject } from "./types.js";
+import type { JsonObject, KubeObject } from "./types.js";
 import { type UpdateOptions, updateObject } from "./update-object.js";
 
 export const PatchType = {
@@ -19,6 +20,8 @@ export const PatchType = {
 
 export interface PatchOptions extends UpdateOptions {
   fieldManager?: string | undefined;
+  /** force=true of server-side apply: take over conflicting fields. */
+  force?: boolean | undefined;
 }
 
 function acceptedTypes(rt: ResourceType): string[] {
@@ -39,7 +42,7 @@ function parseBody(contentType: string, raw: string): unknown {
 /**
  * PATCH: applies the patch to the current object and runs the result through the update path, so
  * preconditions (a resourceVersion inside the patch), validation and status separation all apply.
- * Server-side apply is simplified to "create if missing, else JSON merge patch" (no field ownership).
+ * Server-side apply: see server-side-apply.ts (an apply to /status is a merge patch of the status).
  */
 export function patchObject(
   ctx: SimContext,
@@ -63,6 +66,13 @@ export function patchObject(
     throw badRequest("json: cannot unmarshal non-object into Go value of type map[string]interface {}");
   }
   const current = ctx.store.get(resourceKey(rt), rt.namespaced ? namespace : undefined, name);
+  if (contentType === PatchType.Apply && opts.subresource !== "status") {
+    const fieldManager = opts.fieldManager ?? "";
+    return serverSideApply(ctx, rt, version, namespace, name, current, patch as JsonObject, {
+      ...opts,
+      fieldManager,
+    });
+  }
   if (!current) {
     if (contentType === PatchType.Apply && opts.subresource !== "status") {
       const body = { ...(patch as object), metadata: { ...((patch as KubeObject).metadata ?? {}), name } };

@@ -9,6 +9,7 @@ import {
 } from "./field-errors.js";
 import { asArray, clone, deepEqual, isObject } from "./json-utils.js";
 import { dns1123Label } from "./name-validation.js";
+import { validatePodSpecDetails } from "./pod-spec-checks.js";
 import type { JsonObject } from "./types.js";
 
 /** Defaulting of a PodSpec (SetDefaults_PodSpec / SetDefaults_Container), shared by Pods and Job templates. */
@@ -89,6 +90,7 @@ export function validatePodSpec(
   if (typeof grace === "number" && grace < 0) {
     errs.push(invalid(`${path}.terminationGracePeriodSeconds`, grace, "must be greater than or equal to 0"));
   }
+  errs.push(...validatePodSpecDetails(spec, path));
   return errs;
 }
 

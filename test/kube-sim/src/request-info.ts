@@ -1,3 +1,5 @@
+import { queryBool } from "./query-params.js";
+
 /**
  * Splits an API path into its parts, mirroring apiserver's RequestInfoFactory:
  * /api/v1/namespaces/ns/pods/name/log, /apis/batch/v1/jobs, legacy /api/v1/watch/... paths, and the
@@ -19,10 +21,6 @@ export interface RequestInfo {
 }
 
 const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
-
-function isWatchParam(value: string | null): boolean {
-  return value === "true" || value === "1";
-}
 
 function verbFor(method: string, hasName: boolean, watch: boolean): string {
   switch (method) {
@@ -65,7 +63,7 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
     return { ...base, type: "other", verb: method === "GET" ? "get" : method.toLowerCase() };
   }
 
-  let watch = isWatchParam(url.searchParams.get("watch"));
+  let watch = queryBool(url.searchParams, "watch") ?? false;
   if (rest[0] === "watch") {
     watch = true;
     rest = rest.slice(1);

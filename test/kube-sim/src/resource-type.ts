@@ -1,5 +1,6 @@
 import type { FieldError } from "./field-errors.js";
 import type { NameRule } from "./meta-validation.js";
+import type { JSONSchemaProps } from "./openapi-schema.js";
 import type { KubeObject, PropagationPolicy } from "./types.js";
 
 /**
@@ -11,7 +12,8 @@ export interface ResourceStrategy {
   prepareForCreate?(obj: KubeObject): void;
   /** Called for writes to the main resource (not /status) before validation. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
-  validate?(obj: KubeObject): FieldError[];
+  /** `old` is the stored object on update (undefined on create). */
+  validate?(obj: KubeObject, old?: KubeObject): FieldError[];
   /** Immutability rules; skipped for the simulator's own controllers. */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** Field-selector values beyond metadata.name / metadata.namespace. */
@@ -51,6 +53,19 @@ export interface ResourceType {
   stripListItemTypeMeta: boolean;
   custom: boolean;
   strategy: ResourceStrategy;
+  /** OpenAPI v3 schema served under /openapi (a CRD's openAPIV3Schema; built-ins get a generic one). */
+  schema?: JSONSchemaProps;
+  /** CRD additionalPrinterColumns for Table output. */
+  printerColumns?: PrinterColumn[];
+}
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  format?: string;
+  description?: string;
+  priority?: number;
 }
 
 export function resourceKey(rt: Pick<ResourceType, "group" | "plural">): string {

@@ -7,6 +7,8 @@ import type { KubeObject } from "./types.js";
 /** Shared state handed to the operations layer, the HTTP handlers and the controllers. */
 export interface SimContext {
   store: Store;
+  /** CRD x-kubernetes-validations (CEL) are evaluated unless this is false (sim.setCelValidation). */
+  celValidation?: boolean;
   registry: ResourceRegistry;
   /** Names, uids (seeded when a seed is given). */
   rng: SeededRandom;
@@ -28,6 +30,8 @@ export interface WriteOptions {
   internal?: boolean;
   /** fieldValidation query parameter (Strict rejects unknown fields of custom resources). */
   fieldValidation?: string;
+  /** metadata.managedFields to record on create (server-side apply). */
+  managedFields?: unknown[];
   /** Collects `Warning` headers for the response. */
   warnings?: string[];
 }

@@ -95,6 +95,8 @@ export interface KubeSim {
   readonly objects: SimObjects;
   /** Number of open watch connections. */
   readonly openWatches: number;
+  /** Turns evaluation of CRD x-kubernetes-validations (CEL rules) on or off (default on). */
+  setCelValidation(enabled: boolean): void;
   /** Runs the controllers once, now. */
   tick(): void;
   stop(): Promise<void>;
@@ -211,6 +213,9 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     objects: new SimObjects(ctx),
     get openWatches() {
       return watches.openCount;
+    },
+    setCelValidation: (enabled) => {
+      ctx.celValidation = enabled;
     },
     tick: () => loop?.runOnce(),
     stop: async () => {

@@ -68,6 +68,8 @@ export function updateObject(
     next = incoming;
     for (const key of SYSTEM_META) copyField(next.metadata, old.metadata, key);
     copyField(next.metadata, old.metadata, "generation");
+    // A write without managedFields keeps the recorded ones (the field manager resets them from live).
+    if (next.metadata["managedFields"] === undefined) copyField(next.metadata, old.metadata, "managedFields");
     if (rt.statusSubresource) copyField(next, old, "status");
   }
   rt.strategy.prepareForUpdate?.(next, old);
@@ -80,7 +82,7 @@ export function updateObject(
   const errors = [
     ...validateObjectMeta(next, rt.nameRule),
     ...validateObjectMetaUpdate(next, old),
-    ...(rt.strategy.validate?.(next) ?? []),
+    ...(rt.strategy.validate?.(next, old) ?? []),
     ...(!opts.internal && opts.subresource !== "status"
       ? (rt.strategy.validateUpdate?.(next, old) ?? [])
       : []),

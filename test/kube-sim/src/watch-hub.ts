@@ -17,6 +17,8 @@ export interface WatchRequest {
   resourceVersion: string | undefined;
   allowBookmarks: boolean;
   timeoutMs: number;
+  /** Re-encodes event objects (Table output for `kubectl get -w`). */
+  transform?: ((obj: KubeObject) => unknown) | undefined;
 }
 
 interface ActiveWatch {
@@ -55,7 +57,9 @@ export class WatchHub {
     }
 
     startStream(res, "application/json");
-    const send = (type: WatchEventType, object: unknown) => {
+    const send = (type: WatchEventType, raw: unknown) => {
+      const object =
+        w.transform && type !== "BOOKMARK" && type !== "ERROR" ? w.transform(raw as KubeObject) : raw;
       if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
     };
     const bookmark = () => {
