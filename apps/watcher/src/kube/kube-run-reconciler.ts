@@ -17,6 +17,7 @@ import {
 import { type KubeCache, runIdOf } from "./kube-cache.js";
 import { toMillis } from "./object-time.js";
 import { jobOutcome, observeJob } from "./observe-job.js";
+import { recordDispatched } from "./record-dispatched.js";
 import {
   OUTCOME_UNKNOWN,
   outcomeFromCustomResource,
@@ -80,12 +81,17 @@ export async function reconcileKubeRun(
 
 async function followJob(
   deps: KubeRunReconcilerDeps,
-  run: RunRecord,
+  dispatchedRun: RunRecord,
   job: V1Job,
 ): Promise<RunRecord | undefined> {
-  // until the dispatcher has recorded Dispatched, the run is its: moving it on here would make the
-  // dispatcher's own transition fail and look like a cancel (it then deletes the Job)
-  if (run.phase === "Queued" || run.phase === "Rendering") return undefined;
+  let run = dispatchedRun;
+  // the Job exists, so the run is dispatched whether or not the dispatcher lived to record it (it
+  // treats a run already Dispatched/Pending/Running as dispatched by another delivery)
+  if (run.phase === "Queued" || run.phase === "Rendering") {
+    const recorded = await recordDispatched(deps, run, job, job.metadata?.namespace ?? deps.cache.namespace);
+    if (!recorded) return undefined;
+    run = recorded;
+  }
   const now = deps.now().getTime();
   const namespace = job.metadata?.namespace ?? deps.cache.namespace;
   // the Job's final condition can arrive before the pod update that carries the agent's result:
@@ -122,6 +128,7 @@ async function followJob(
     ...(observation.result ? { result: observation.result } : {}),
     ...(observation.phase === "Failed" ? { failureReason: observation.reason } : {}),
     ...(logTail ? { logTail } : {}),
+    ...(observation.agentStarted ? { agentStarted: true } : {}),
   };
   if (observation.pendingDeadline !== undefined)
     deps.recheck(run.id, Math.max(0, observation.pendingDeadline - now) + 50);
@@ -173,6 +180,7 @@ async function jobMissing(deps: KubeRunReconcilerDeps, run: RunRecord): Promise<
       ...(fromPods.result ? { result: fromPods.result } : {}),
       ...(fromPods.phase === "Failed" ? { failureReason: fromPods.reason } : {}),
       ...(fromPods.logTail ? { logTail: fromPods.logTail } : {}),
+      ...(fromPods.agentStarted ? { agentStarted: true } : {}),
     };
     return transitionLogged(deps, run, fromPods.phase, fromPods.message, patch, "recovered from its pod");
   }

@@ -66,6 +66,8 @@ export function createLocalFollower(deps: LocalFollowerDeps): LocalFollower {
       ...(observation.result ? { result: observation.result } : {}),
       ...(observation.reason ? { failureReason: observation.reason } : {}),
       ...(logTail ? { logTail } : {}),
+      // the process wrote started.json: a fact retries are decided on
+      ...(state.pid !== undefined || state.startedAt ? { agentStarted: true as const } : {}),
     };
     if (observation.phase === run.phase) {
       if (run.message !== message || run.links.localDir !== dir)
