@@ -1,5 +1,5 @@
 import type { WatcherConfig } from "./config.js";
-import type { WatcherSettings } from "./create-watcher.js";
+import type { WatcherSettings } from "./watcher-deps.js";
 
 /** The watcher's tunables from its parsed environment. */
 export function watcherSettingsFromConfig(config: WatcherConfig): WatcherSettings {

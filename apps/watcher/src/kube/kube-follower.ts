@@ -29,6 +29,8 @@ export interface KubeFollowerDeps {
   /** wait before restarting a failed watch, ms */
   watchRestartDelayMs: number;
   defaults: CrRequestDefaults;
+  /** a run it followed reached a final phase: its side effects become a durable work item */
+  onFinal: (runId: string) => Promise<void>;
 }
 
 export interface KubeFollower {
@@ -99,7 +101,11 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
       }
       const phase = await reconcileKubeRun(reconcilerDeps, key);
       if (phase && !isTerminalPhase(phase)) active.add(key);
-      else active.delete(key);
+      else {
+        // whoever finished it, a lost run event (Redis restarted) must not lose its effects
+        if (phase && active.has(key)) await deps.onFinal(key);
+        active.delete(key);
+      }
     },
     onError: (key, err, failures) => log.warn({ err, key, failures }, "reconcile failed; will retry"),
   });

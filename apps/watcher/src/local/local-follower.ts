@@ -14,6 +14,8 @@ export interface LocalFollowerDeps {
   /** how often followed runs are read again, ms */
   pollIntervalMs: number;
   log: Logger;
+  /** a run it followed reached a final phase: its side effects become a durable work item */
+  onFinal: (runId: string) => Promise<void>;
 }
 
 export interface LocalFollower {
@@ -42,6 +44,7 @@ export function createLocalFollower(deps: LocalFollowerDeps): LocalFollower {
   async function reconcile(runId: string): Promise<void> {
     const run = await deps.runStore.get(runId);
     if (!run || isTerminalPhase(run.phase)) {
+      if (run && followed.has(runId)) await deps.onFinal(runId);
       followed.delete(runId);
       return;
     }
@@ -82,7 +85,10 @@ export function createLocalFollower(deps: LocalFollowerDeps): LocalFollower {
       patch,
     );
     if (next) log.info({ runId, from: run.phase, to: next.phase }, message);
-    if (next && isTerminalPhase(next.phase)) followed.delete(runId);
+    if (next && isTerminalPhase(next.phase)) {
+      await deps.onFinal(runId);
+      followed.delete(runId);
+    }
   }
 
   async function poll(): Promise<void> {
