@@ -115,6 +115,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           pendingTimeoutMs: settings.pendingTimeoutMs,
           resyncIntervalMs: settings.resyncIntervalMs,
           watchRestartDelayMs: settings.watchRestartDelayMs,
+          timing: settings.watch,
           defaults: settings.defaults,
           onFinal: (runId) => finalEffects.mark(runId),
         })
@@ -142,10 +143,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   const gc = () =>
     collectGarbage({
       runStore: deps.runStore,
-      kube:
-        kube && deps.runtime.kind === "kubernetes"
-          ? { clients: deps.runtime.clients, cache: kube.cache }
-          : undefined,
+      kube: kube ? { reader: kube.reader, writer: kube.writer, cache: kube.cache } : undefined,
       dataDir: deps.runtime.kind === "local" ? deps.runtime.dataDir : undefined,
       orphanGraceMs: settings.orphanGraceMs,
       retentionMs: settings.retentionMs,

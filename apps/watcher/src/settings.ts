@@ -12,6 +12,11 @@ export function watcherSettingsFromConfig(config: WatcherConfig): WatcherSetting
     orphanGraceMs: config.ORPHAN_GRACE,
     retentionMs: config.RUN_RETENTION,
     watchRestartDelayMs: 1000,
+    watch: {
+      watchTimeoutSeconds: Math.max(1, Math.round(config.WATCH_TIMEOUT / 1000)),
+      idleTimeoutMs: config.WATCH_IDLE_TIMEOUT,
+      relistIntervalMs: config.RELIST_INTERVAL,
+    },
     callbacks: { secret: config.CALLBACK_SECRET, attempts: config.CALLBACK_ATTEMPTS, backoffMs: 2000 },
     github: { publicUrl: config.PUBLIC_URL, debounceMs: config.GITHUB_DEBOUNCE, pollMs: 500 },
     defaults: { codeModel: config.DEFAULT_CODE_MODEL, docsModel: config.DEFAULT_DOCS_MODEL },

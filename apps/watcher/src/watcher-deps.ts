@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { GithubClient } from "./github/github-client.js";
 import type { CrRequestDefaults } from "./kube/cr-request.js";
+import type { WatchTiming } from "./kube/resource-informer.js";
 
 /** Tunables of the watcher (from its environment; tests shorten them). */
 export interface WatcherSettings {
@@ -29,6 +30,8 @@ export interface WatcherSettings {
   retentionMs: number;
   /** wait before restarting a failed watch, ms */
   watchRestartDelayMs: number;
+  /** WATCH_TIMEOUT, WATCH_IDLE_TIMEOUT, RELIST_INTERVAL */
+  watch: WatchTiming;
   callbacks: {
     /** CALLBACK_SECRET */
     secret: string | undefined;

@@ -65,9 +65,16 @@ export async function dispatchRun(
 ): Promise<RunRecord> {
   if (run.phase === "Queued") await runStore.transition(run.id, "Rendering", "rendering templates");
   const names = await createRunObjects(clients, run, namespace);
-  return runStore.transition(run.id, "Dispatched", `created Job ${names.job} in namespace ${namespace}`, {
-    links: { namespace, customResource: names.customResource, configMap: names.configMap, job: names.job },
-  });
+  // as the dispatcher: the watcher may have recorded it already (it follows Jobs from their creation)
+  const moved = await runStore.tryTransition(
+    run.id,
+    "Dispatched",
+    `created Job ${names.job} in namespace ${namespace}`,
+    {
+      links: { namespace, customResource: names.customResource, configMap: names.configMap, job: names.job },
+    },
+  );
+  return moved ?? (await runStore.get(run.id))!;
 }
 
 /** The objects the dispatcher creates for a run (CR unless kubectl-applied, ConfigMap, Job), nothing recorded. */

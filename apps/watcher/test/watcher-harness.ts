@@ -25,6 +25,7 @@ export function testSettings(overrides: Partial<WatcherSettings> = {}): WatcherS
     orphanGraceMs: 0,
     retentionMs: 3_600_000,
     watchRestartDelayMs: 100,
+    watch: { watchTimeoutSeconds: 300, idleTimeoutMs: 120_000, relistIntervalMs: 0 },
     callbacks: { secret: TEST_CALLBACK_SECRET, attempts: 5, backoffMs: 50 },
     github: { publicUrl: "https://orchestrator.example.com", debounceMs: 0, pollMs: 25 },
     defaults: { codeModel: "claude-sonnet-4-20250514", docsModel: "claude-opus-4-20250514" },

@@ -11,8 +11,11 @@ import { handOverCustomResource, readCustomResource } from "./cr-handover.js";
 import type { CrRequestDefaults } from "./cr-request.js";
 import { CrStatusWriter } from "./cr-status-writer.js";
 import { type CacheEvent, KubeCache, runIdOf } from "./kube-cache.js";
+import { KubeReader } from "./kube-reader.js";
 import { type KubeRunReconcilerDeps, reconcileKubeRun } from "./kube-run-reconciler.js";
+import { KubeWriter } from "./kube-writer.js";
 import { agentContainerStatus } from "./pod-diagnosis.js";
+import type { WatchTiming } from "./resource-informer.js";
 
 export interface KubeFollowerDeps {
   clients: KubeClients;
@@ -28,6 +31,8 @@ export interface KubeFollowerDeps {
   resyncIntervalMs: number;
   /** wait before restarting a failed watch, ms */
   watchRestartDelayMs: number;
+  /** watch `timeoutSeconds`, idle detection and the periodic re-list */
+  timing: WatchTiming;
   defaults: CrRequestDefaults;
   /** a run it followed reached a final phase: its side effects become a durable work item */
   onFinal: (runId: string) => Promise<void>;
@@ -35,6 +40,8 @@ export interface KubeFollowerDeps {
 
 export interface KubeFollower {
   readonly cache: KubeCache;
+  readonly reader: KubeReader;
+  readonly writer: KubeWriter;
   /** resolves once every informer has listed and the first full reconcile was scheduled */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -66,8 +73,11 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
   const pendingDeletions = new Map<string, RunResource>();
   /** runs last seen active: looked at on every periodic resync */
   const active = new Set<string>();
+  // the one seam per direction: every read and every write of the Kubernetes API goes through these
+  const reader = new KubeReader(deps.clients);
+  const writer = new KubeWriter(deps.clients);
   const statusWriter = new CrStatusWriter({
-    clients: deps.clients,
+    writer,
     log,
     statusPatches: deps.metrics.statusPatches,
     now: deps.now,
@@ -76,7 +86,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     runStore: deps.runStore,
     renderQueue: deps.renderQueue,
     controlQueue: deps.controlQueue,
-    clients: deps.clients,
+    writer,
     statusWriter,
     defaults: deps.defaults,
     log,
@@ -111,8 +121,9 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
   });
 
   const cache: KubeCache = new KubeCache({
-    clients: deps.clients,
+    reader,
     namespace: deps.namespace,
+    timing: deps.timing,
     log,
     restarts: deps.metrics.watchRestarts,
     restartDelayMs: deps.watchRestartDelayMs,
@@ -126,7 +137,8 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
   const reconcilerDeps: KubeRunReconcilerDeps = {
     runStore: deps.runStore,
     cache,
-    clients: deps.clients,
+    reader,
+    writer,
     statusWriter,
     pendingTimeoutMs: deps.pendingTimeoutMs,
     log,
@@ -211,6 +223,8 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
 
   return {
     cache,
+    reader,
+    writer,
     get synced() {
       return cache.synced;
     },
@@ -231,7 +245,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     schedule: (runId) => scheduler.schedule(runId),
     async handOver(retry) {
       if (retry.request.source.type !== "kubernetes") return;
-      const resource = await readCustomResource(deps.clients, retry);
+      const resource = await readCustomResource(reader, retry);
       if (!resource) return;
       const moved = await handOverCustomResource(reconcilerDeps, retry, resource);
       if (moved) await statusWriter.sync(retry, moved);
