@@ -1,4 +1,4 @@
-import type { V1Job, V1Pod } from "@kubernetes/client-node";
+import type { V1Job } from "@kubernetes/client-node";
 import { canTransition, isTerminalPhase, type RunPhase, type RunRecord } from "@orchestrator/contracts";
 import { runObjectNames } from "@orchestrator/kube";
 import type { RunPatch, RunStore } from "@orchestrator/run-store";

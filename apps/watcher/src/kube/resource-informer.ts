@@ -165,7 +165,10 @@ export class ResourceInformer<T extends KubernetesObject> {
 
   private onWatchDone(generation: number, err: unknown): void {
     if (generation !== this.generation || !this.running) return;
-    if (err) return this.failed(err);
+    if (err) {
+      this.failed(err);
+      return;
+    }
     // the server ended the watch (its timeoutSeconds): resume from the last version seen
     clearTimeout(this.idleTimer);
     void this.watch(generation);
