@@ -16,6 +16,11 @@ import {
   type RunResource,
 } from "@orchestrator/kube";
 import { toMillis } from "./object-time.js";
+import { withTimeout } from "./with-timeout.js";
+
+/** Longest wait for one API call (list, get) before it counts as failed. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+const timed = <T>(what: string, call: Promise<T>) => withTimeout(call, REQUEST_TIMEOUT_MS, what);
 
 /** An open watch; `abort()` ends it. */
 export interface WatchHandle {
@@ -36,23 +41,32 @@ export class KubeReader {
   }
 
   listJobs(namespace: string, labelSelector?: string): Promise<KubernetesListObject<V1Job>> {
-    return this.clients.batch.listNamespacedJob({ namespace, ...(labelSelector ? { labelSelector } : {}) });
+    return timed(
+      "listing Jobs",
+      this.clients.batch.listNamespacedJob({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+    );
   }
 
   listPods(namespace: string, labelSelector?: string): Promise<KubernetesListObject<V1Pod>> {
-    return this.clients.core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) });
+    return timed(
+      "listing pods",
+      this.clients.core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+    );
   }
 
   async listCustomResources<T extends RunResource>(
     namespace: string,
     plural: string,
   ): Promise<KubernetesListObject<T>> {
-    return (await this.clients.custom.listNamespacedCustomObject({
-      group: CRD_GROUP,
-      version: CRD_VERSION,
-      namespace,
-      plural,
-    })) as KubernetesListObject<T>;
+    return (await timed(
+      `listing ${plural}`,
+      this.clients.custom.listNamespacedCustomObject({
+        group: CRD_GROUP,
+        version: CRD_VERSION,
+        namespace,
+        plural,
+      }),
+    )) as KubernetesListObject<T>;
   }
 
   /** Watches a collection path from a resource version, with `timeoutSeconds` and bookmarks. */
@@ -78,7 +92,7 @@ export class KubeReader {
   /** Whether a Job still exists (a fresh GET, not the cache). */
   async jobExists(namespace: string, name: string): Promise<boolean> {
     try {
-      await this.clients.batch.readNamespacedJob({ name, namespace });
+      await timed("reading a Job", this.clients.batch.readNamespacedJob({ name, namespace }));
       return true;
     } catch (err) {
       if (apiStatus(err) === 404) return false;
@@ -89,13 +103,16 @@ export class KubeReader {
   /** A custom object, fresh; undefined when it does not exist. */
   async customResource(namespace: string, plural: string, name: string): Promise<RunResource | undefined> {
     try {
-      return (await this.clients.custom.getNamespacedCustomObject({
-        group: CRD_GROUP,
-        version: CRD_VERSION,
-        namespace,
-        plural,
-        name,
-      })) as RunResource;
+      return (await timed(
+        `reading a ${plural} object`,
+        this.clients.custom.getNamespacedCustomObject({
+          group: CRD_GROUP,
+          version: CRD_VERSION,
+          namespace,
+          plural,
+          name,
+        }),
+      )) as RunResource;
     } catch (err) {
       if (apiStatus(err) === 404) return undefined;
       throw err;
@@ -105,12 +122,15 @@ export class KubeReader {
   /** The last lines of the agent container's log, or undefined when the log cannot be read. */
   async logTail(namespace: string, pod: string, lines = 20): Promise<string | undefined> {
     try {
-      const text = await this.clients.core.readNamespacedPodLog({
-        name: pod,
-        namespace,
-        container: AGENT_CONTAINER,
-        tailLines: lines,
-      });
+      const text = await timed(
+        "reading a pod log",
+        this.clients.core.readNamespacedPodLog({
+          name: pod,
+          namespace,
+          container: AGENT_CONTAINER,
+          tailLines: lines,
+        }),
+      );
       return typeof text === "string" ? text : undefined;
     } catch {
       return undefined;
@@ -123,10 +143,13 @@ export class KubeReader {
     const namespace = job.metadata?.namespace;
     if (!name || !namespace) return undefined;
     try {
-      const events = await this.clients.core.listNamespacedEvent({
-        namespace,
-        fieldSelector: `involvedObject.kind=Job,involvedObject.name=${name}`,
-      });
+      const events = await timed(
+        "listing events",
+        this.clients.core.listNamespacedEvent({
+          namespace,
+          fieldSelector: `involvedObject.kind=Job,involvedObject.name=${name}`,
+        }),
+      );
       const time = (e: CoreV1Event) =>
         toMillis(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp) ?? 0;
       return events.items
@@ -140,7 +163,7 @@ export class KubeReader {
   /** A Lease (leader election); undefined when it does not exist. */
   async lease(namespace: string, name: string): Promise<V1Lease | undefined> {
     try {
-      return await this.coordination.readNamespacedLease({ name, namespace });
+      return await timed("reading the Lease", this.coordination.readNamespacedLease({ name, namespace }));
     } catch (err) {
       if (apiStatus(err) === 404) return undefined;
       throw err;

@@ -1,6 +1,9 @@
 import { CoordinationV1Api, PatchStrategy, setHeaderOptions, type V1Lease } from "@kubernetes/client-node";
 import { apiStatus, CRD_GROUP, CRD_VERSION, type KubeClients, type RunResource } from "@orchestrator/kube";
+import { REQUEST_TIMEOUT_MS } from "./kube-reader.js";
+import { withTimeout } from "./with-timeout.js";
 
+const timed = <T>(what: string, call: Promise<T>) => withTimeout(call, REQUEST_TIMEOUT_MS, what);
 const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 /** Names a DocsRun/CodeRun. */
@@ -25,12 +28,15 @@ export class KubeWriter {
   /** Deletes a Job and, in the background, its pods. */
   deleteJob(namespace: string, name: string): Promise<boolean> {
     return gone404(() =>
-      this.clients.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }),
+      timed(
+        "deleting a Job",
+        this.clients.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }),
+      ),
     );
   }
 
   deletePod(namespace: string, name: string): Promise<boolean> {
-    return gone404(() => this.clients.core.deleteNamespacedPod({ name, namespace }));
+    return gone404(() => timed("deleting a pod", this.clients.core.deleteNamespacedPod({ name, namespace })));
   }
 
   /**
@@ -39,13 +45,16 @@ export class KubeWriter {
    */
   deleteCustomResource(ref: CustomResourceRef, uid?: string): Promise<boolean> {
     return gone404(() =>
-      this.clients.custom.deleteNamespacedCustomObject({
-        group: CRD_GROUP,
-        version: CRD_VERSION,
-        ...ref,
-        propagationPolicy: "Background",
-        ...(uid ? { body: { preconditions: { uid } } } : {}),
-      }),
+      timed(
+        "deleting a custom resource",
+        this.clients.custom.deleteNamespacedCustomObject({
+          group: CRD_GROUP,
+          version: CRD_VERSION,
+          ...ref,
+          propagationPolicy: "Background",
+          ...(uid ? { body: { preconditions: { uid } } } : {}),
+        }),
+      ),
     );
   }
 
@@ -57,9 +66,12 @@ export class KubeWriter {
   ): Promise<RunResource | undefined> {
     const request = { group: CRD_GROUP, version: CRD_VERSION, ...ref, body };
     try {
-      return (await (options.status
-        ? this.clients.custom.patchNamespacedCustomObjectStatus(request, MERGE_PATCH)
-        : this.clients.custom.patchNamespacedCustomObject(request, MERGE_PATCH))) as RunResource;
+      return (await timed(
+        "patching a custom resource",
+        options.status
+          ? this.clients.custom.patchNamespacedCustomObjectStatus(request, MERGE_PATCH)
+          : this.clients.custom.patchNamespacedCustomObject(request, MERGE_PATCH),
+      )) as RunResource;
     } catch (err) {
       if (apiStatus(err) === 404) return undefined;
       throw err;
@@ -67,12 +79,12 @@ export class KubeWriter {
   }
 
   createLease(namespace: string, body: V1Lease): Promise<V1Lease> {
-    return this.coordination.createNamespacedLease({ namespace, body });
+    return timed("creating the Lease", this.coordination.createNamespacedLease({ namespace, body }));
   }
 
   /** Replaces a Lease; the body's resourceVersion makes it fail with 409 if someone else wrote first. */
   replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease> {
-    return this.coordination.replaceNamespacedLease({ namespace, name, body });
+    return timed("renewing the Lease", this.coordination.replaceNamespacedLease({ namespace, name, body }));
   }
 }
 

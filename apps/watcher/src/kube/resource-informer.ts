@@ -2,6 +2,7 @@ import type { KubernetesListObject, KubernetesObject } from "@kubernetes/client-
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import type { WatchHandle } from "./kube-reader.js";
+import { withTimeout } from "./with-timeout.js";
 
 export type ChangeType = "add" | "update" | "delete";
 
@@ -112,7 +113,12 @@ export class ResourceInformer<T extends KubernetesObject> {
     this.handle = undefined;
     let listed: KubernetesListObject<T>;
     try {
-      listed = await this.options.list();
+      // a list stuck on a dead connection must not stop the informer for good
+      listed = await withTimeout(
+        this.options.list(),
+        this.options.timing.idleTimeoutMs,
+        this.options.resource,
+      );
     } catch (err) {
       if (generation === this.generation) this.failed(err);
       return;
