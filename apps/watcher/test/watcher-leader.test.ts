@@ -82,6 +82,10 @@ describe("watcher replicas and leader election", () => {
     const takeoverSeconds = (Date.now() - killedAt) / 1000;
     expect(standby.output()).toContain("became the leader");
     expect(takeoverSeconds).toBeLessThan(30);
+    // the fault suite's report: how long the pipeline stood still without a working watcher
+    console.info(
+      `watcher leader killed: standby took over and the run finished after ${takeoverSeconds.toFixed(1)} s`,
+    );
     await expect
       .poll(() => standby.metrics(), { timeout: 10_000 })
       .toMatch(/orchestrator_watcher_leader\{service="watcher"\} 1/);
