@@ -136,6 +136,10 @@ export async function startSystem(): Promise<System> {
         GITHUB_DEBOUNCE: "200ms",
         RESYNC_INTERVAL: "2s",
         PUBLIC_URL: apiUrl,
+        // a restarted watcher (new identity) waits out the killed one's Lease: keep that short here
+        LEADER_LEASE_DURATION: "3s",
+        LEADER_RENEW_DEADLINE: "2s",
+        LEADER_RETRY_PERIOD: "300ms",
       },
       `http://127.0.0.1:${watcherPort}/ready`,
     ),
