@@ -23,6 +23,33 @@ export const watcherEnvSchema = z
     PENDING_TIMEOUT: env.duration("10m"),
     /** How often every active run is looked at again (besides watch events), as a safety net. */
     RESYNC_INTERVAL: env.duration("30s"),
+    /** `timeoutSeconds` of every watch: the API server ends it and it is resumed from the last version. */
+    WATCH_TIMEOUT: env.duration("5m"),
+    /** A watch that carried no event and no bookmark this long is dead (a proxy may keep it open): re-list. */
+    WATCH_IDLE_TIMEOUT: env.duration("2m"),
+    /** How often Jobs, Pods and DocsRun/CodeRun are re-listed from the API (not the cache) and reconciled. */
+    RELIST_INTERVAL: env.duration("5m"),
+    /**
+     * Leader election on a coordination.k8s.io Lease, so several replicas can run and one works
+     * (unset: on with the Kubernetes runtime, off with the local one).
+     */
+    LEADER_ELECTION: z
+      .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === "true" || v === "1" || v === "yes")),
+    /** Name of the Lease (in KUBERNETES_NAMESPACE). */
+    LEADER_LEASE_NAME: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes name")
+      .default("orchestrator-watcher"),
+    /** How long a leader's lease holds without renewal: a crashed leader is replaced after this. */
+    LEADER_LEASE_DURATION: env.duration("15s"),
+    /** A leader that could not renew for this long stops working (shorter than LEADER_LEASE_DURATION). */
+    LEADER_RENEW_DEADLINE: env.duration("10s"),
+    /** How often candidates try to acquire and the leader renews. */
+    LEADER_RETRY_PERIOD: env.duration("2s"),
+    /** Identity in the Lease (the pod's name through the downward API; default: host name and pid). */
+    POD_NAME: z.string().min(1).optional(),
     /** How often local runs are polled for their state. */
     LOCAL_POLL_INTERVAL: env.duration("1s"),
     /** How often run records are pruned and orphaned Jobs removed. */
@@ -59,6 +86,12 @@ export const watcherEnvSchema = z
     DEFAULT_DOCS_MODEL: z.string().min(1).default(DEFAULT_DOCS_MODEL),
   })
   .superRefine((config, ctx) => {
+    if (config.LEADER_RENEW_DEADLINE >= config.LEADER_LEASE_DURATION)
+      ctx.addIssue({
+        code: "custom",
+        path: ["LEADER_RENEW_DEADLINE"],
+        message: "must be shorter than LEADER_LEASE_DURATION",
+      });
     if (config.GITHUB_APP_ID && !config.GITHUB_APP_PRIVATE_KEY && !config.GITHUB_APP_PRIVATE_KEY_FILE) {
       ctx.addIssue({
         code: "custom",

@@ -1,97 +1,20 @@
-import type { QUEUES, RunEvent } from "@orchestrator/contracts";
-import type { KubeClients } from "@orchestrator/kube";
-import type { RunPolicy } from "@orchestrator/policy";
-import { registerQueueDepthMetric, type TypedQueue, waitForRedis } from "@orchestrator/queue";
-import { type RunStore, subscribeRunEvents } from "@orchestrator/run-store";
-import type { Redis } from "ioredis";
-import type { Logger } from "pino";
-import type { Registry } from "prom-client";
+import type { RunEvent } from "@orchestrator/contracts";
+import { registerQueueDepthMetric, waitForRedis } from "@orchestrator/queue";
+import { subscribeRunEvents } from "@orchestrator/run-store";
 import { type CallbackDelivery, createCallbackDelivery } from "./callbacks/callback-delivery.js";
 import { DurableWorkSet } from "./durable-work-set.js";
 import { collectGarbage, type GcReport } from "./gc/garbage-collector.js";
-import type { GithubClient } from "./github/github-client.js";
 import { GithubReporter } from "./github/github-reporter.js";
 import { createGithubSync, type GithubSync } from "./github/github-sync.js";
-import type { CrRequestDefaults } from "./kube/cr-request.js";
 import { createKubeFollower, type KubeFollower } from "./kube/kube-follower.js";
 import { createLocalFollower, type LocalFollower } from "./local/local-follower.js";
 import { createWatcherMetrics, type WatcherMetrics } from "./metrics.js";
 import { OnceMarker } from "./once-marker.js";
+import { createFinalEffects, type FinalEffects } from "./outcomes/final-effects.js";
 import { createOutcomeHandler } from "./outcomes/outcome-handler.js";
+import type { WatcherDeps } from "./watcher-deps.js";
 
-/** Tunables of the watcher (from its environment; tests shorten them). */
-export interface WatcherSettings {
-  /** namespace of Jobs, Pods and DocsRun/CodeRun resources (KUBERNETES_NAMESPACE) */
-  namespace: string;
-  /** PENDING_TIMEOUT, ms (counted from the Job's creation) */
-  pendingTimeoutMs: number;
-  /** RESYNC_INTERVAL, ms */
-  resyncIntervalMs: number;
-  /** LOCAL_POLL_INTERVAL, ms */
-  localPollIntervalMs: number;
-  /** GC_INTERVAL, ms (0 = no periodic garbage collection) */
-  gcIntervalMs: number;
-  /** ORPHAN_GRACE, ms */
-  orphanGraceMs: number;
-  /**
-   * RUN_RETENTION, ms: how long comment digests and callback markers are kept, and after how long a
-   * finished run's dispatcher-created DocsRun/CodeRun is collected
-   */
-  retentionMs: number;
-  /** wait before restarting a failed watch, ms */
-  watchRestartDelayMs: number;
-  callbacks: {
-    /** CALLBACK_SECRET */
-    secret: string | undefined;
-    /** CALLBACK_ATTEMPTS */
-    attempts: number;
-    /** first retry delay, ms (doubles per attempt) */
-    backoffMs: number;
-    /** CALLBACK_ALLOWED_HOSTS; [] → callbacks only to public addresses (checked when sending) */
-    allowedHosts: readonly string[];
-  };
-  github: {
-    /** PUBLIC_URL, for the run link in comments */
-    publicUrl: string | undefined;
-    /** wait after a phase change before editing the comment, ms */
-    debounceMs: number;
-    /** how often due comment updates are looked for, ms */
-    pollMs: number;
-  };
-  /** models of kubectl-applied CRs that name none */
-  defaults: CrRequestDefaults;
-}
-
-/** Where runs execute: the cluster (API clients) or local processes (their data directory). */
-export type WatcherRuntime =
-  | { kind: "kubernetes"; clients: KubeClients }
-  | { kind: "local"; dataDir: string };
-
-export interface WatcherDeps {
-  settings: WatcherSettings;
-  runtime: WatcherRuntime;
-  runStore: RunStore;
-  /** client connection (fail-fast): run records, markers, the GitHub work set */
-  redis: Redis;
-  /** dedicated connection for the run-event subscription (pub/sub mode) */
-  subscriber: Redis;
-  /** worker connection (`maxRetriesPerRequest: null`) for the callback worker */
-  workerConnection: Redis;
-  queues: {
-    render: TypedQueue<typeof QUEUES.render>;
-    dispatch: TypedQueue<typeof QUEUES.dispatch>;
-    control: TypedQueue<typeof QUEUES.control>;
-  };
-  /** GitHub API client; undefined turns GitHub comments off */
-  github: GithubClient | undefined;
-  /** QUEUE_PREFIX */
-  prefix: string;
-  log: Logger;
-  registry: Registry;
-  /** trust-boundary policy kubectl-applied CRs pass before they become runs (see SECURITY.md) */
-  policy: RunPolicy;
-  now: () => Date;
-}
+export type { WatcherDeps, WatcherRuntime, WatcherSettings } from "./watcher-deps.js";
 
 export interface Watcher {
   /** Subscribes to run events, starts following runs (waits for the first Kubernetes list), catches up. Idempotent. */
@@ -106,6 +29,7 @@ export interface Watcher {
   readonly local: LocalFollower | undefined;
   readonly callbacks: CallbackDelivery;
   readonly githubSync: GithubSync | undefined;
+  readonly finalEffects: FinalEffects;
   readonly metrics: WatcherMetrics;
 }
 
@@ -158,6 +82,26 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       })
     : undefined;
 
+  const finalEffects: FinalEffects = createFinalEffects({
+    set: new DurableWorkSet(deps.redis, `${deps.prefix}:watcher:final-effects`, 60_000, now),
+    redis: deps.redis,
+    doneKeyPrefix: `${deps.prefix}:watcher:effect-done`,
+    doneTtlMs: settings.retentionMs + 48 * 3600_000,
+    runStore: deps.runStore,
+    renderQueue: deps.queues.render,
+    controlQueue: deps.queues.control,
+    callbacks,
+    metrics,
+    // kept past the run record (whose expiry later updates may push out) and the restart scan's reach
+    counted: new OnceMarker(
+      deps.redis,
+      `${deps.prefix}:watcher:counted`,
+      settings.retentionMs + 48 * 3600_000,
+    ),
+    handOver: (retry) => kube?.handOver(retry) ?? Promise.resolve(),
+    log: log.child({ component: "final-effects" }),
+  });
+
   const kube =
     deps.runtime.kind === "kubernetes"
       ? createKubeFollower({
@@ -172,8 +116,10 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           pendingTimeoutMs: settings.pendingTimeoutMs,
           resyncIntervalMs: settings.resyncIntervalMs,
           watchRestartDelayMs: settings.watchRestartDelayMs,
+          timing: settings.watch,
           defaults: settings.defaults,
           policy: deps.policy,
+          onFinal: (runId) => finalEffects.mark(runId),
         })
       : undefined;
   const local =
@@ -183,23 +129,15 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           dataDir: deps.runtime.dataDir,
           pollIntervalMs: settings.localPollIntervalMs,
           log,
+          onFinal: (runId) => finalEffects.mark(runId),
         })
       : undefined;
 
   const outcomes = createOutcomeHandler({
     runStore: deps.runStore,
-    renderQueue: deps.queues.render,
-    controlQueue: deps.queues.control,
-    callbacks,
+    finalEffects,
     github: githubSync,
     metrics,
-    // kept past the run record (whose expiry later updates may push out) and the restart scan's reach
-    counted: new OnceMarker(
-      deps.redis,
-      `${deps.prefix}:watcher:counted`,
-      settings.retentionMs + 48 * 3600_000,
-    ),
-    handOver: kube ? (retry) => kube.handOver(retry) : undefined,
     log: log.child({ component: "outcomes" }),
     now,
   });
@@ -207,10 +145,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   const gc = () =>
     collectGarbage({
       runStore: deps.runStore,
-      kube:
-        kube && deps.runtime.kind === "kubernetes"
-          ? { clients: deps.runtime.clients, cache: kube.cache }
-          : undefined,
+      kube: kube ? { reader: kube.reader, writer: kube.writer, cache: kube.cache } : undefined,
       dataDir: deps.runtime.kind === "local" ? deps.runtime.dataDir : undefined,
       orphanGraceMs: settings.orphanGraceMs,
       retentionMs: settings.retentionMs,
@@ -243,6 +178,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       return;
     }
     callbacks.start();
+    finalEffects.start();
     githubSync?.start();
     // waits for the first Kubernetes list; a stop meanwhile ends the start here
     if (kube) await kube.start();
@@ -272,6 +208,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         await githubSync?.stop();
         await kube?.stop();
         await local?.stop();
+        await finalEffects.stop();
         await callbacks.close();
       })();
       return stopping;
@@ -282,6 +219,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     local,
     callbacks,
     githubSync,
+    finalEffects,
     metrics,
   };
 }

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
@@ -14,6 +15,9 @@ import { RunStore } from "@orchestrator/run-store";
 import { loadWatcherConfig, type WatcherConfig } from "./config.js";
 import { createWatcher, type WatcherRuntime } from "./create-watcher.js";
 import { githubClientFromConfig } from "./github/github-client-from-config.js";
+import { KubeReader } from "./kube/kube-reader.js";
+import { KubeWriter } from "./kube/kube-writer.js";
+import { LeaseElector, leaderGauge } from "./leader/lease-elector.js";
 import { watcherSettingsFromConfig } from "./settings.js";
 
 /** Composition root: environment → connections → watcher → health server; stops on SIGTERM/SIGINT. */
@@ -98,10 +102,39 @@ async function main(): Promise<void> {
     now: () => new Date(),
   });
 
+  const leaderElection = config.LEADER_ELECTION ?? runtime.kind === "kubernetes";
+  if (leaderElection && runtime.kind !== "kubernetes") {
+    log.fatal(
+      "LEADER_ELECTION=true needs the Kubernetes runtime (a Lease); set RUNTIME=kubernetes or LEADER_ELECTION=false",
+    );
+    process.exit(1);
+  }
+  let shutdown: (() => Promise<void>) | undefined;
+  const elector =
+    leaderElection && runtime.kind === "kubernetes"
+      ? new LeaseElector({
+          reader: new KubeReader(runtime.clients),
+          writer: new KubeWriter(runtime.clients),
+          namespace: config.KUBERNETES_NAMESPACE,
+          name: config.LEADER_LEASE_NAME,
+          identity: config.POD_NAME ?? `${hostname()}-${process.pid}`,
+          leaseDurationMs: config.LEADER_LEASE_DURATION,
+          renewDeadlineMs: config.LEADER_RENEW_DEADLINE,
+          retryPeriodMs: config.LEADER_RETRY_PERIOD,
+          gauge: leaderGauge(registry),
+          log: log.child({ component: "leader" }),
+          onStartedLeading: () => watcher.start(),
+          // the work stops at once; the process exits and, restarted, waits as a standby
+          onStoppedLeading: () => void shutdown?.(),
+        })
+      : undefined;
+
   let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
     health = await startHealthServer({
-      ready: async () => watcher.ready() && (await redisReady(client)),
+      // a standby is ready: it waits for the lease, which is its job
+      ready: async () =>
+        (elector && !elector.isLeader ? true : watcher.ready()) && (await redisReady(client)),
       host: config.HEALTH_HOST,
       port: config.HEALTH_PORT,
     });
@@ -116,8 +149,9 @@ async function main(): Promise<void> {
   });
   log.info({ port: health.port, metricsPort: metricsServer.port }, "health server listening");
 
-  onShutdown(
+  shutdown = onShutdown(
     [
+      { name: "leader election", close: async () => elector?.stop() },
       { name: "health server", close: () => health.close() },
       { name: "metrics server", close: () => metricsServer.close() },
       { name: "watcher", close: () => watcher.stop() },
@@ -131,6 +165,11 @@ async function main(): Promise<void> {
     ],
     log,
   );
+  if (elector) {
+    log.info({ lease: config.LEADER_LEASE_NAME }, "waiting to become the leader");
+    elector.start();
+    return;
+  }
   // waits for the first list of every informer; /ready says not ready until then
   await watcher.start();
 }

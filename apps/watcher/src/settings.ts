@@ -1,5 +1,5 @@
 import type { WatcherConfig } from "./config.js";
-import type { WatcherSettings } from "./create-watcher.js";
+import type { WatcherSettings } from "./watcher-deps.js";
 
 /** The watcher's tunables from its parsed environment. */
 export function watcherSettingsFromConfig(config: WatcherConfig): WatcherSettings {
@@ -12,6 +12,11 @@ export function watcherSettingsFromConfig(config: WatcherConfig): WatcherSetting
     orphanGraceMs: config.ORPHAN_GRACE,
     retentionMs: config.RUN_RETENTION,
     watchRestartDelayMs: 1000,
+    watch: {
+      watchTimeoutSeconds: Math.max(1, Math.round(config.WATCH_TIMEOUT / 1000)),
+      idleTimeoutMs: config.WATCH_IDLE_TIMEOUT,
+      relistIntervalMs: config.RELIST_INTERVAL,
+    },
     callbacks: {
       secret: config.CALLBACK_SECRET,
       attempts: config.CALLBACK_ATTEMPTS,

@@ -63,6 +63,26 @@ export async function dispatchRun(
   run: RunRecord,
   namespace = "default",
 ): Promise<RunRecord> {
+  if (run.phase === "Queued") await runStore.transition(run.id, "Rendering", "rendering templates");
+  const names = await createRunObjects(clients, run, namespace);
+  // as the dispatcher: the watcher may have recorded it already (it follows Jobs from their creation)
+  const moved = await runStore.tryTransition(
+    run.id,
+    "Dispatched",
+    `created Job ${names.job} in namespace ${namespace}`,
+    {
+      links: { namespace, customResource: names.customResource, configMap: names.configMap, job: names.job },
+    },
+  );
+  return moved ?? (await runStore.get(run.id))!;
+}
+
+/** The objects the dispatcher creates for a run (CR unless kubectl-applied, ConfigMap, Job), nothing recorded. */
+export async function createRunObjects(
+  clients: KubeClients,
+  run: RunRecord,
+  namespace = "default",
+): Promise<ReturnType<typeof runObjectNames>> {
   const names = runObjectNames(run);
   const plural = run.kind === "code" ? CODE_RUN.plural : DOCS_RUN.plural;
   const ref = { group: CRD_GROUP, version: CRD_VERSION, namespace, plural };
@@ -92,10 +112,7 @@ export async function dispatchRun(
     namespace,
     body: buildJob({ run, names, namespace, settings: JOB_SETTINGS, owner }),
   });
-  if (run.phase === "Queued") await runStore.transition(run.id, "Rendering", "rendering templates");
-  return runStore.transition(run.id, "Dispatched", `created Job ${names.job} in namespace ${namespace}`, {
-    links: { namespace, customResource: names.customResource, configMap: names.configMap, job: names.job },
-  });
+  return names;
 }
 
 export function readCustomResource(sim: KubeSim, run: RunRecord): RunResource | undefined {

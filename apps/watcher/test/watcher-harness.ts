@@ -33,6 +33,7 @@ export function testSettings(overrides: Partial<WatcherSettings> = {}): WatcherS
     orphanGraceMs: 0,
     retentionMs: 3_600_000,
     watchRestartDelayMs: 100,
+    watch: { watchTimeoutSeconds: 300, idleTimeoutMs: 120_000, relistIntervalMs: 0 },
     // the test receivers listen on 127.0.0.1, which only an explicit CALLBACK_ALLOWED_HOSTS entry allows
     callbacks: { secret: TEST_CALLBACK_SECRET, attempts: 5, backoffMs: 50, allowedHosts: ["127.0.0.1"] },
     github: { publicUrl: "https://orchestrator.example.com", debounceMs: 0, pollMs: 25 },

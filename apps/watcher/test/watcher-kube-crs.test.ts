@@ -112,7 +112,7 @@ describe("watcher on Kubernetes: kubectl-applied resources, garbage collection, 
     await k.clients.custom.deleteNamespacedCustomObject({ ...ref, name: "trader-task-3" });
     await expect.poll(() => k.phaseOf(run!.id), { timeout: 15_000 }).toBe("Cancelled");
     expect((await k.ctx.runStore.get(run!.id))?.cancelRequestedAt).toBeDefined();
-    expect(await w.queues.control.getJob(`cancel-${run!.id}`)).toBeDefined();
+    await expect.poll(async () => w.queues.control.getJob(`cancel-${run!.id}`)).toBeDefined();
   });
 
   it("moves a kubectl-applied CodeRun to its automatic retry: its status follows the retry, and deleting it cancels the retry", async () => {

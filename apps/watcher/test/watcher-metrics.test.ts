@@ -41,6 +41,8 @@ describe("run metrics", () => {
     await ctx.runStore.transition(cancelled.id, "Cancelled", "cancelled by pm");
 
     const first = await start();
+    // final-phase effects are durable work items worked off in the background: finish them
+    await first.watcher.finalEffects.drain();
     expect(await runsTotal(first, "code", "Failed")).toBe(1);
     expect(await runsTotal(first, "docs", "Cancelled")).toBe(1);
     expect(await first.registry.metrics()).toMatch(
@@ -56,6 +58,7 @@ describe("run metrics", () => {
     watchers.splice(0);
     // a restart sees the same runs again but does not count them a second time
     const second = await start();
+    await second.watcher.finalEffects.drain();
     expect(await runsTotal(second, "code", "Failed")).toBe(0);
     expect(await runsTotal(second, "docs", "Cancelled")).toBe(0);
     expect(await runsTotal(second, "code", "Cancelled")).toBe(0);

@@ -64,7 +64,7 @@ describe("watcher process", () => {
       output += d.toString();
     });
     const ready = async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined))?.status;
-    await expect.poll(ready, { timeout: 15_000, interval: 100 }).toBe(200);
+    await expect.poll(ready, { timeout: 60_000, interval: 100 }).toBe(200);
 
     const { run } = await ctx.runStore.create({ request: codeRequest() });
     scriptRun(sim, run, {
@@ -85,5 +85,5 @@ describe("watcher process", () => {
     expect(await exited).toBe(0);
     expect(output).toContain("watcher started");
     expect(output).not.toContain("ghp_must_never_be_logged");
-  }, 30_000);
+  }, 120_000);
 });

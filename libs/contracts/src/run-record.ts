@@ -53,6 +53,11 @@ export const runRecordSchema = z.object({
   /** short CamelCase cause of a failure (`OOMKilled`, `ExitCode`, `OutcomeUnknown`, …) */
   failureReason: z.string().optional(),
   /**
+   * true once the agent container (or local process) was seen started or finished: a fact read from
+   * the container state, which automatic retries are decided on (not on which phases were observed)
+   */
+  agentStarted: z.boolean().optional(),
+  /**
    * the last lines of a failed agent's log, secrets redacted: for operators reading the run record,
    * never copied into GitHub comments, CR status or callbacks
    */

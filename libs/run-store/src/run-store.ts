@@ -84,6 +84,8 @@ export interface RunPatch {
   failureReason?: string;
   /** see RunRecord.logTail */
   logTail?: string;
+  /** see RunRecord.agentStarted (only ever set to true) */
+  agentStarted?: true;
 }
 
 /** The run records in Redis: created by ingress, moved along by every service. */
@@ -353,6 +355,7 @@ function applyPatch(run: RunRecord, patch: RunPatch, at: string): RunRecord {
   if (patch.result) next.result = { ...run.result, ...stripUndefined(patch.result) };
   if (patch.failureReason !== undefined) next.failureReason = patch.failureReason;
   if (patch.logTail !== undefined) next.logTail = patch.logTail;
+  if (patch.agentStarted) next.agentStarted = true;
   return next;
 }
 

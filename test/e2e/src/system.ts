@@ -181,6 +181,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         PUBLIC_URL: apiUrl,
         // kubectl-applied CRs pass the same rules as requests to the ingress
         RULES_FILE: rulesFile,
+        // a restarted watcher (new identity) waits out the killed one's Lease: keep that short here
+        LEADER_LEASE_DURATION: "3s",
+        LEADER_RENEW_DEADLINE: "2s",
+        LEADER_RETRY_PERIOD: "300ms",
       },
       `http://127.0.0.1:${watcherPort}/ready`,
       metricsUrl(3),

@@ -1,6 +1,7 @@
 import { configMapsType, secretsType } from "./config-resources.js";
 import { customResourceDefinitionsType } from "./crd-resource.js";
 import { jobsType } from "./job-resource.js";
+import { leasesType } from "./lease-resource.js";
 import { eventsType, namespacesType } from "./namespace-and-event-resources.js";
 import { persistentVolumeClaimsType, podsType } from "./pod-resources.js";
 import type { ResourceType } from "./resource-type.js";
@@ -15,6 +16,7 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   eventsType,
   jobsType,
   customResourceDefinitionsType,
+  leasesType,
 ];
 
 export {

@@ -2,10 +2,7 @@ import { isTerminalPhase } from "@orchestrator/contracts";
 import {
   apiStatus,
   CODE_RUN,
-  CRD_GROUP,
-  CRD_VERSION,
   DOCS_RUN,
-  type KubeClients,
   LABELS,
   MANAGED_BY,
   MAX_NAME_LENGTH,
@@ -15,6 +12,7 @@ import {
 import type { RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
 import { runIdOf } from "../kube/kube-cache.js";
+import type { KubeWriter } from "../kube/kube-writer.js";
 import { toMillis } from "../kube/object-time.js";
 import type { WatcherMetrics } from "../metrics.js";
 
@@ -65,7 +63,7 @@ export async function customResourceGcReason(
 /** Deletes the dispatcher's CRs of runs that are over (see {@link customResourceGcReason}). */
 export async function collectCustomResources(
   deps: CustomResourceGcDeps,
-  clients: KubeClients,
+  writer: KubeWriter,
   cache: { customResources(): RunResource[] },
 ): Promise<string[]> {
   const deleted: string[] = [];
@@ -74,16 +72,9 @@ export async function collectCustomResources(
     const { name, namespace, uid } = resource.metadata;
     if (!reason || !name || !namespace) continue;
     try {
-      await clients.custom.deleteNamespacedCustomObject({
-        group: CRD_GROUP,
-        version: CRD_VERSION,
-        namespace,
-        plural: resource.kind === CODE_RUN.kind ? CODE_RUN.plural : DOCS_RUN.plural,
-        name,
-        propagationPolicy: "Background",
-        // the object looked at, not one re-created under the same name meanwhile
-        ...(uid ? { body: { preconditions: { uid } } } : {}),
-      });
+      const plural = resource.kind === CODE_RUN.kind ? CODE_RUN.plural : DOCS_RUN.plural;
+      // the object looked at, not one re-created under the same name meanwhile
+      if (!(await writer.deleteCustomResource({ namespace, plural, name }, uid))) continue;
     } catch (err) {
       const status = apiStatus(err);
       if (status === 404 || status === 409) continue;

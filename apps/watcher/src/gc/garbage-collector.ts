@@ -1,12 +1,14 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { V1Job } from "@kubernetes/client-node";
-import { apiStatus, CODE_RUN, CRD_GROUP, CRD_VERSION, DOCS_RUN, type KubeClients } from "@orchestrator/kube";
+import { CODE_RUN, DOCS_RUN } from "@orchestrator/kube";
 import type { RunStore } from "@orchestrator/run-store";
 import { readLocalRunState } from "@orchestrator/runtime";
 import type { Logger } from "pino";
-import { deleteJob } from "../kube/kube-api-helpers.js";
+import { pluralOf } from "../kube/kube-api-helpers.js";
 import { type KubeCache, runIdOf } from "../kube/kube-cache.js";
+import type { KubeReader } from "../kube/kube-reader.js";
+import type { KubeWriter } from "../kube/kube-writer.js";
 import { toMillis } from "../kube/object-time.js";
 import type { WatcherMetrics } from "../metrics.js";
 import { collectCustomResources } from "./custom-resource-gc.js";
@@ -14,7 +16,7 @@ import { collectCustomResources } from "./custom-resource-gc.js";
 export interface GarbageCollectorDeps {
   runStore: RunStore;
   /** Kubernetes runtime: the Jobs to look at and the API to confirm and delete with */
-  kube: { clients: KubeClients; cache: KubeCache } | undefined;
+  kube: { reader: KubeReader; writer: KubeWriter; cache: KubeCache } | undefined;
   /** local runtime: DATA_DIR, whose `runs/<id>` directories of expired runs are removed */
   dataDir: string | undefined;
   /** a Job, CR or directory younger than this is never an orphan (its run record may be on its way), ms */
@@ -50,15 +52,15 @@ export async function collectGarbage(deps: GarbageCollectorDeps): Promise<GcRepo
   };
   if (deps.kube) {
     for (const job of deps.kube.cache.jobs.list()) {
-      const reason = await orphanReason(deps, deps.kube.clients, job);
+      const reason = await orphanReason(deps, deps.kube.reader, job);
       if (!reason || !job.metadata?.name || !job.metadata.namespace) continue;
-      if (await deleteJob(deps.kube.clients, job.metadata.namespace, job.metadata.name)) {
+      if (await deps.kube.writer.deleteJob(job.metadata.namespace, job.metadata.name)) {
         report.deletedJobs.push(job.metadata.name);
         deps.metrics.gcDeleted.inc({ resource: "job", reason });
         deps.log.info({ job: job.metadata.name, runId: runIdOf(job), reason }, "deleted orphaned Job");
       }
     }
-    report.deletedCustomResources = await collectCustomResources(deps, deps.kube.clients, deps.kube.cache);
+    report.deletedCustomResources = await collectCustomResources(deps, deps.kube.writer, deps.kube.cache);
   }
   if (deps.dataDir) report.deletedDirs = await collectLocalDirs(deps, deps.dataDir);
   if (report.prunedRuns > 0) deps.log.info({ prunedRuns: report.prunedRuns }, "pruned expired runs");
@@ -67,7 +69,7 @@ export async function collectGarbage(deps: GarbageCollectorDeps): Promise<GcRepo
 
 async function orphanReason(
   deps: GarbageCollectorDeps,
-  clients: KubeClients,
+  reader: KubeReader,
   job: V1Job,
 ): Promise<"run-gone" | "cr-gone" | undefined> {
   const created = toMillis(job.metadata?.creationTimestamp) ?? deps.now().getTime();
@@ -78,19 +80,9 @@ async function orphanReason(
     (o) => o.kind === CODE_RUN.kind || o.kind === DOCS_RUN.kind,
   );
   if (!owner || !job.metadata?.namespace) return undefined;
-  try {
-    const resource = (await clients.custom.getNamespacedCustomObject({
-      group: CRD_GROUP,
-      version: CRD_VERSION,
-      namespace: job.metadata.namespace,
-      plural: owner.kind === CODE_RUN.kind ? CODE_RUN.plural : DOCS_RUN.plural,
-      name: owner.name,
-    })) as { metadata?: { uid?: string } };
-    return resource.metadata?.uid === owner.uid ? undefined : "cr-gone";
-  } catch (err) {
-    if (apiStatus(err) === 404) return "cr-gone";
-    throw err;
-  }
+  const kind = owner.kind === CODE_RUN.kind ? "code" : "docs";
+  const resource = await reader.customResource(job.metadata.namespace, pluralOf(kind), owner.name);
+  return resource?.metadata.uid === owner.uid ? undefined : "cr-gone";
 }
 
 async function collectLocalDirs(deps: GarbageCollectorDeps, dataDir: string): Promise<string[]> {

@@ -1,15 +1,5 @@
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { isTerminalPhase, type QUEUES, type RunRecord } from "@orchestrator/contracts";
-import {
-  apiStatus,
-  CODE_RUN,
-  CRD_GROUP,
-  CRD_VERSION,
-  DOCS_RUN,
-  type KubeClients,
-  type RunResource,
-  runObjectNames,
-} from "@orchestrator/kube";
+import { CODE_RUN, DOCS_RUN, type RunResource, runObjectNames } from "@orchestrator/kube";
 import { PolicyRefusedError, type RunPolicy } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
@@ -17,16 +7,14 @@ import type { Logger } from "pino";
 import { type CrRequestDefaults, type CrRequestResult, requestFromCustomResource } from "./cr-request.js";
 import { customResourceRunMetadata } from "./cr-run-metadata.js";
 import type { CrStatusWriter } from "./cr-status-writer.js";
-import { deleteJob } from "./kube-api-helpers.js";
 import { runIdOf } from "./kube-cache.js";
-
-const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+import type { KubeWriter } from "./kube-writer.js";
 
 export interface CrAdopterDeps {
   runStore: RunStore;
   renderQueue: TypedQueue<typeof QUEUES.render>;
   controlQueue: TypedQueue<typeof QUEUES.control>;
-  clients: KubeClients;
+  writer: KubeWriter;
   statusWriter: CrStatusWriter;
   defaults: CrRequestDefaults;
   /** the trust-boundary policy every run request passes (a refused CR is marked Failed) */
@@ -36,8 +24,6 @@ export interface CrAdopterDeps {
 }
 
 const ref = (resource: RunResource) => ({
-  group: CRD_GROUP,
-  version: CRD_VERSION,
   namespace: resource.metadata.namespace ?? "default",
   plural: resource.kind === "CodeRun" ? CODE_RUN.plural : DOCS_RUN.plural,
   name: resource.metadata.name ?? "",
@@ -126,8 +112,7 @@ export class CrAdopter {
     await runStore.update(runId, (r) => (r.cancelRequestedAt ? r : { ...r, cancelRequestedAt: at }));
     const cancelled = await runStore.tryTransition(runId, "Cancelled", reason);
     // the CR owned the Job, so Kubernetes collects it too; deleting it here does not wait for that
-    await deleteJob(
-      this.deps.clients,
+    await this.deps.writer.deleteJob(
       run.links.namespace ?? ref(resource).namespace,
       run.links.job ?? runObjectNames(run).job,
     );
@@ -156,14 +141,6 @@ export class CrAdopter {
 
   /** Merge-patches the CR (or its status); false when it no longer exists. */
   private async patch(resource: RunResource, body: object, status: boolean): Promise<boolean> {
-    try {
-      const request = { ...ref(resource), body };
-      if (status) await this.deps.clients.custom.patchNamespacedCustomObjectStatus(request, MERGE_PATCH);
-      else await this.deps.clients.custom.patchNamespacedCustomObject(request, MERGE_PATCH);
-      return true;
-    } catch (err) {
-      if (apiStatus(err) === 404) return false;
-      throw err;
-    }
+    return Boolean(await this.deps.writer.patchCustomResource(ref(resource), body, { status }));
   }
 }

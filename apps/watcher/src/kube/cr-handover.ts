@@ -1,23 +1,15 @@
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { RunRecord } from "@orchestrator/contracts";
-import {
-  apiStatus,
-  CODE_RUN,
-  CRD_GROUP,
-  CRD_VERSION,
-  DOCS_RUN,
-  type KubeClients,
-  type RunResource,
-} from "@orchestrator/kube";
+import type { RunResource } from "@orchestrator/kube";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
 import { customResourceRunMetadata } from "./cr-run-metadata.js";
+import { pluralOf } from "./kube-api-helpers.js";
 import { runIdOf } from "./kube-cache.js";
-
-const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+import type { KubeReader } from "./kube-reader.js";
+import type { KubeWriter } from "./kube-writer.js";
 
 export interface CrHandoverDeps {
-  clients: KubeClients;
+  writer: KubeWriter;
   runStore: RunStore;
   log: Logger;
 }
@@ -43,46 +35,26 @@ export async function handOverCustomResource(
     if (current && !current.retriedBy && current.attempt >= run.attempt) return undefined;
   }
   const ref = {
-    group: CRD_GROUP,
-    version: CRD_VERSION,
     namespace: resource.metadata.namespace ?? source.namespace,
-    plural: resource.kind === "CodeRun" ? CODE_RUN.plural : DOCS_RUN.plural,
+    plural: resource.kind === "CodeRun" ? pluralOf("code") : pluralOf("docs"),
     name: resource.metadata.name ?? source.name,
   };
-  try {
-    const body = { metadata: customResourceRunMetadata(run) };
-    const patched = (await deps.clients.custom.patchNamespacedCustomObject(
-      { ...ref, body },
-      MERGE_PATCH,
-    )) as RunResource;
+  const body = { metadata: customResourceRunMetadata(run) };
+  const patched = await deps.writer.patchCustomResource(ref, body, { status: false });
+  if (patched)
     deps.log.info(
       { runId: run.id, previousRunId: named, resource: `${resource.kind} ${ref.namespace}/${ref.name}` },
       "custom resource handed over to the next attempt",
     );
-    return patched;
-  } catch (err) {
-    if (apiStatus(err) === 404) return undefined;
-    throw err;
-  }
+  return patched;
 }
 
 /** Reads a kubectl-applied run's CR fresh (the cache may not have it yet). */
 export async function readCustomResource(
-  clients: KubeClients,
+  reader: KubeReader,
   run: RunRecord,
 ): Promise<RunResource | undefined> {
   const source = run.request.source;
   if (source.type !== "kubernetes") return undefined;
-  try {
-    return (await clients.custom.getNamespacedCustomObject({
-      group: CRD_GROUP,
-      version: CRD_VERSION,
-      namespace: source.namespace,
-      plural: run.kind === "code" ? CODE_RUN.plural : DOCS_RUN.plural,
-      name: source.name,
-    })) as RunResource;
-  } catch (err) {
-    if (apiStatus(err) === 404) return undefined;
-    throw err;
-  }
+  return reader.customResource(source.namespace, pluralOf(run.kind), source.name);
 }

@@ -1,27 +1,16 @@
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { RunRecord } from "@orchestrator/contracts";
-import {
-  apiStatus,
-  CODE_RUN,
-  CRD_GROUP,
-  CRD_VERSION,
-  DOCS_RUN,
-  type KubeClients,
-  type RunResource,
-  type RunStatus,
-} from "@orchestrator/kube";
+import { CODE_RUN, DOCS_RUN, type RunResource, type RunStatus } from "@orchestrator/kube";
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import { desiredCrStatus, statusChanged } from "./cr-status.js";
+import type { KubeWriter } from "./kube-writer.js";
 
 export interface CrStatusWriterDeps {
-  clients: KubeClients;
+  writer: KubeWriter;
   log: Logger;
   statusPatches: Counter<"kind">;
   now: () => Date;
 }
-
-const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 /**
  * Mirrors runs onto their DocsRun/CodeRun through the status subresource (merge patch), only when
@@ -45,15 +34,12 @@ export class CrStatusWriter {
     if (mine && !statusChanged(mine, desired)) return false;
     const status: RunStatus = { ...desired, lastUpdate: now };
     const plural = resource.kind === "CodeRun" ? CODE_RUN.plural : DOCS_RUN.plural;
-    try {
-      await this.deps.clients.custom.patchNamespacedCustomObjectStatus(
-        { group: CRD_GROUP, version: CRD_VERSION, namespace, plural, name, body: { status } },
-        MERGE_PATCH,
-      );
-    } catch (err) {
-      if (apiStatus(err) === 404) return false; // deleted meanwhile
-      throw err;
-    }
+    const patched = await this.deps.writer.patchCustomResource(
+      { namespace, plural, name },
+      { status },
+      { status: true },
+    );
+    if (!patched) return false; // deleted meanwhile
     if (this.written.size > 10_000) this.written.clear();
     this.written.set(key, status);
     this.deps.statusPatches.inc({ kind: run.kind });

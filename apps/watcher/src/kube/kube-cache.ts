@@ -1,4 +1,4 @@
-import type { KubernetesListObject, V1Job, V1ObjectMeta, V1Pod } from "@kubernetes/client-node";
+import type { KubernetesObject, V1Job, V1ObjectMeta, V1Pod } from "@kubernetes/client-node";
 import {
   ANNOTATIONS,
   CODE_RUN,
@@ -7,13 +7,13 @@ import {
   CRD_VERSION,
   DOCS_RUN,
   type DocsRun,
-  type KubeClients,
   LABELS,
   type RunResource,
 } from "@orchestrator/kube";
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
-import { type ChangeType, ResourceInformer } from "./resource-informer.js";
+import type { KubeReader } from "./kube-reader.js";
+import { type ChangeType, ResourceInformer, type WatchTiming } from "./resource-informer.js";
 
 /** The run an object belongs to: its run-id annotation (exact), else its run-id label. */
 export function runIdOf(obj: { metadata?: V1ObjectMeta | undefined } | undefined): string | undefined {
@@ -27,8 +27,9 @@ export type CacheEvent =
   | { resource: "customResource"; type: ChangeType; object: RunResource };
 
 export interface KubeCacheOptions {
-  clients: KubeClients;
+  reader: KubeReader;
   namespace: string;
+  timing: WatchTiming;
   log: Logger;
   restarts: Counter<"resource">;
   restartDelayMs?: number;
@@ -49,30 +50,41 @@ export class KubeCache {
   readonly namespace: string;
 
   constructor(options: KubeCacheOptions) {
-    const { clients, namespace } = options;
+    const { reader, namespace, timing } = options;
     this.namespace = namespace;
     const labelSelector = LABELS.runId;
     const common = {
-      kubeConfig: clients.kubeConfig,
+      timing,
       log: options.log,
       restarts: options.restarts,
       ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
     };
+    const watch =
+      <T extends KubernetesObject>(path: string, selector?: string) =>
+      (
+        resourceVersion: string | undefined,
+        onEvent: (type: string, obj: T) => void,
+        onDone: (err: unknown) => void,
+      ) =>
+        reader.watch<T>(
+          path,
+          { resourceVersion, labelSelector: selector, timeoutSeconds: timing.watchTimeoutSeconds },
+          onEvent,
+          onDone,
+        );
     this.jobs = new ResourceInformer<V1Job>({
       ...common,
       resource: "jobs",
-      path: `/apis/batch/v1/namespaces/${namespace}/jobs`,
-      labelSelector,
-      list: () => clients.batch.listNamespacedJob({ namespace, labelSelector }),
+      list: () => reader.listJobs(namespace, labelSelector),
+      watch: watch(`/apis/batch/v1/namespaces/${namespace}/jobs`, labelSelector),
       onChange: (type, object) => options.onEvent({ resource: "job", type, object }),
       onSynced: () => options.onSynced("jobs"),
     });
     this.pods = new ResourceInformer<V1Pod>({
       ...common,
       resource: "pods",
-      path: `/api/v1/namespaces/${namespace}/pods`,
-      labelSelector,
-      list: () => clients.core.listNamespacedPod({ namespace, labelSelector }),
+      list: () => reader.listPods(namespace, labelSelector),
+      watch: watch(`/api/v1/namespaces/${namespace}/pods`, labelSelector),
       onChange: (type, object) => options.onEvent({ resource: "pod", type, object }),
       onSynced: () => options.onSynced("pods"),
     });
@@ -80,14 +92,8 @@ export class KubeCache {
       new ResourceInformer<T>({
         ...common,
         resource: plural,
-        path: `/apis/${CRD_GROUP}/${CRD_VERSION}/namespaces/${namespace}/${plural}`,
-        list: async () =>
-          (await clients.custom.listNamespacedCustomObject({
-            group: CRD_GROUP,
-            version: CRD_VERSION,
-            namespace,
-            plural,
-          })) as KubernetesListObject<T>,
+        list: () => reader.listCustomResources<T>(namespace, plural),
+        watch: watch(`/apis/${CRD_GROUP}/${CRD_VERSION}/namespaces/${namespace}/${plural}`),
         onChange: (type, object) => options.onEvent({ resource: "customResource", type, object }),
         onSynced: () => options.onSynced(plural),
       });

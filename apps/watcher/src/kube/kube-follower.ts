@@ -12,8 +12,11 @@ import { handOverCustomResource, readCustomResource } from "./cr-handover.js";
 import type { CrRequestDefaults } from "./cr-request.js";
 import { CrStatusWriter } from "./cr-status-writer.js";
 import { type CacheEvent, KubeCache, runIdOf } from "./kube-cache.js";
+import { KubeReader } from "./kube-reader.js";
 import { type KubeRunReconcilerDeps, reconcileKubeRun } from "./kube-run-reconciler.js";
+import { KubeWriter } from "./kube-writer.js";
 import { agentContainerStatus } from "./pod-diagnosis.js";
+import type { WatchTiming } from "./resource-informer.js";
 
 export interface KubeFollowerDeps {
   clients: KubeClients;
@@ -29,12 +32,18 @@ export interface KubeFollowerDeps {
   resyncIntervalMs: number;
   /** wait before restarting a failed watch, ms */
   watchRestartDelayMs: number;
+  /** watch `timeoutSeconds`, idle detection and the periodic re-list */
+  timing: WatchTiming;
   defaults: CrRequestDefaults;
   policy: RunPolicy;
+  /** a run it followed reached a final phase: its side effects become a durable work item */
+  onFinal: (runId: string) => Promise<void>;
 }
 
 export interface KubeFollower {
   readonly cache: KubeCache;
+  readonly reader: KubeReader;
+  readonly writer: KubeWriter;
   /** resolves once every informer has listed and the first full reconcile was scheduled */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -66,8 +75,11 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
   const pendingDeletions = new Map<string, RunResource>();
   /** runs last seen active: looked at on every periodic resync */
   const active = new Set<string>();
+  // the one seam per direction: every read and every write of the Kubernetes API goes through these
+  const reader = new KubeReader(deps.clients);
+  const writer = new KubeWriter(deps.clients);
   const statusWriter = new CrStatusWriter({
-    clients: deps.clients,
+    writer,
     log,
     statusPatches: deps.metrics.statusPatches,
     now: deps.now,
@@ -76,7 +88,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     runStore: deps.runStore,
     renderQueue: deps.renderQueue,
     controlQueue: deps.controlQueue,
-    clients: deps.clients,
+    writer,
     statusWriter,
     defaults: deps.defaults,
     policy: deps.policy,
@@ -102,14 +114,19 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
       }
       const phase = await reconcileKubeRun(reconcilerDeps, key);
       if (phase && !isTerminalPhase(phase)) active.add(key);
-      else active.delete(key);
+      else {
+        // whoever finished it, a lost run event (Redis restarted) must not lose its effects
+        if (phase && active.has(key)) await deps.onFinal(key);
+        active.delete(key);
+      }
     },
     onError: (key, err, failures) => log.warn({ err, key, failures }, "reconcile failed; will retry"),
   });
 
   const cache: KubeCache = new KubeCache({
-    clients: deps.clients,
+    reader,
     namespace: deps.namespace,
+    timing: deps.timing,
     log,
     restarts: deps.metrics.watchRestarts,
     restartDelayMs: deps.watchRestartDelayMs,
@@ -123,7 +140,8 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
   const reconcilerDeps: KubeRunReconcilerDeps = {
     runStore: deps.runStore,
     cache,
-    clients: deps.clients,
+    reader,
+    writer,
     statusWriter,
     pendingTimeoutMs: deps.pendingTimeoutMs,
     log,
@@ -209,6 +227,8 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
 
   return {
     cache,
+    reader,
+    writer,
     get synced() {
       return cache.synced;
     },
@@ -229,7 +249,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     schedule: (runId) => scheduler.schedule(runId),
     async handOver(retry) {
       if (retry.request.source.type !== "kubernetes") return;
-      const resource = await readCustomResource(deps.clients, retry);
+      const resource = await readCustomResource(reader, retry);
       if (!resource) return;
       const moved = await handOverCustomResource(reconcilerDeps, retry, resource);
       if (moved) await statusWriter.sync(retry, moved);

@@ -4,6 +4,7 @@ import { formatDuration } from "../format-duration.js";
 import { logTailOf, shortReason } from "../logs/log-tail.js";
 import { toMillis } from "./object-time.js";
 import {
+  agentContainerStarted,
   agentContainerStatus,
   diagnoseFailedPod,
   diagnosePendingPod,
@@ -48,6 +49,8 @@ export interface JobObservation {
   pendingTimedOut: boolean;
   /** epoch ms at which a pending run times out */
   pendingDeadline?: number;
+  /** the agent container was seen started or finished in one of the pods (a fact, for retries) */
+  agentStarted: boolean;
 }
 
 type JobOutcome =
@@ -82,6 +85,10 @@ export function jobOutcome(job: V1Job): JobOutcome {
  * eviction, exit code, deleted pod). Pure: every input is given, including the time.
  */
 export function observeJob(input: JobObservationInput): JobObservation {
+  return { ...observePhase(input), agentStarted: input.pods.some(agentContainerStarted) };
+}
+
+function observePhase(input: JobObservationInput): Omit<JobObservation, "agentStarted"> {
   const pods = newestFirst(input.pods);
   const outcome = jobOutcome(input.job);
   const base = { wantsLogTail: false, pendingTimedOut: false };
@@ -149,7 +156,7 @@ function observeFailure(
   input: JobObservationInput,
   pods: V1Pod[],
   outcome: { reason: string; message: string },
-): JobObservation {
+): Omit<JobObservation, "agentStarted"> {
   const base = { wantsLogTail: false, pendingTimedOut: false };
   if (input.cancelRequested)
     return { ...base, phase: "Cancelled", reason: "Cancelled", message: "cancelled" };

@@ -71,6 +71,21 @@ export function diagnosePendingPod(pod: V1Pod): PendingDiagnosis {
   return { reason: "PodPending", message: `pod ${name} is ${pod.status?.phase ?? "Pending"}`, stuck: false };
 }
 
+/** Terminated reasons of a container that never ran its command. */
+const NEVER_STARTED_REASONS = new Set(["ContainerCannotRun", "StartError", "CreateContainerError"]);
+
+/**
+ * Whether the agent container has ever run in this pod: a fact from its container state (running, or
+ * terminated with an exit code after starting), never from which pod phases happened to be observed.
+ */
+export function agentContainerStarted(pod: V1Pod): boolean {
+  const status = agentContainerStatus(pod);
+  if (status?.state?.running) return true;
+  const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
+  if (terminated) return !NEVER_STARTED_REASONS.has(terminated.reason ?? "");
+  return pod.status?.phase === "Succeeded";
+}
+
 /** Whether the agent has started in this pod (running, or already finished). */
 export function podStarted(pod: V1Pod): boolean {
   const status = agentContainerStatus(pod);

@@ -1,25 +1,33 @@
-import {
-  type Informer,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  makeInformer,
-  type ObjectCache,
-} from "@kubernetes/client-node";
+import type { KubernetesListObject, KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
+import type { WatchHandle } from "./kube-reader.js";
+import { withTimeout } from "./with-timeout.js";
 
 export type ChangeType = "add" | "update" | "delete";
+
+/** How long watches live and when a silent one is given up on. */
+export interface WatchTiming {
+  /** `timeoutSeconds` of every watch: the server ends it and it is resumed from the last version */
+  watchTimeoutSeconds: number;
+  /** no event and no bookmark for this long: the stream is dead though open; restart with a list, ms */
+  idleTimeoutMs: number;
+  /** a real re-list (not the cache) this often, reconciling missed changes, ms (0 = never) */
+  relistIntervalMs: number;
+}
 
 export interface ResourceInformerOptions<T extends KubernetesObject> {
   /** resource name for logs and the restart metric (`jobs`, `pods`, `coderuns`, …) */
   resource: string;
-  kubeConfig: KubeConfig;
-  /** API path of the collection, e.g. `/apis/batch/v1/namespaces/default/jobs` */
-  path: string;
-  /** lists the collection (with the same label selector) */
+  /** lists the collection (with the informer's label selector) */
   list: () => Promise<KubernetesListObject<T>>;
-  labelSelector?: string | undefined;
+  /** watches the collection from a resource version */
+  watch: (
+    resourceVersion: string | undefined,
+    onEvent: (type: string, obj: T) => void,
+    onDone: (err: unknown) => void,
+  ) => Promise<WatchHandle>;
+  timing: WatchTiming;
   onChange: (type: ChangeType, obj: T) => void;
   /** after every successful (re)list, once the cache holds the fresh list */
   onSynced: () => void;
@@ -29,33 +37,29 @@ export interface ResourceInformerOptions<T extends KubernetesObject> {
   restartDelayMs?: number;
 }
 
+const keyOf = (obj: KubernetesObject) => `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
+
 /**
- * A client-node informer (list, then watch; relists on 410 Gone) that restarts itself after a delay
- * when the list or the watch fails, so the cache never silently stops following. `start()` and
- * `stop()` are idempotent; errors caused by `stop()` itself are not restarts.
+ * List, then watch with `timeoutSeconds` and bookmarks, resuming from the last resource version when
+ * the server ends a watch. It re-lists (a real list, diffed against its cache, so every missed add,
+ * update and delete is reported) on 410 Gone, after an error (with backoff), when the stream has
+ * carried nothing for `idleTimeoutMs` (a proxy keeping a dead stream open) and every
+ * `relistIntervalMs`. `start()` and `stop()` are idempotent.
  */
 export class ResourceInformer<T extends KubernetesObject> {
-  private readonly informer: Informer<T> & ObjectCache<T>;
+  private readonly cache = new Map<string, T>();
   private running = false;
-  private restartTimer: NodeJS.Timeout | undefined;
+  private generation = 0;
+  private handle: WatchHandle | undefined;
+  private resourceVersion: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private relistTimer: NodeJS.Timeout | undefined;
   private everSynced = false;
   private failures = 0;
-  private lastFailureAt = 0;
   private syncWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: ResourceInformerOptions<T>) {
-    const list = async () => {
-      const result = await options.list();
-      // the informer fills its cache right after this promise settles; report once that has happened
-      setImmediate(() => this.synced());
-      return result;
-    };
-    this.informer = makeInformer(options.kubeConfig, options.path, list, options.labelSelector);
-    this.informer.on("add", (obj) => options.onChange("add", obj));
-    this.informer.on("update", (obj) => options.onChange("update", obj));
-    this.informer.on("delete", (obj) => options.onChange("delete", obj));
-    this.informer.on("error", (err) => this.failed(err));
-  }
+  constructor(private readonly options: ResourceInformerOptions<T>) {}
 
   get hasSynced(): boolean {
     return this.everSynced;
@@ -65,7 +69,12 @@ export class ResourceInformer<T extends KubernetesObject> {
   async start(): Promise<void> {
     if (!this.running) {
       this.running = true;
-      void this.informer.start().catch((err: unknown) => this.failed(err));
+      void this.relist();
+      const every = this.options.timing.relistIntervalMs;
+      if (every > 0) {
+        this.relistTimer = setInterval(() => void this.relist(), every);
+        this.relistTimer.unref();
+      }
     }
     await this.whenSynced();
   }
@@ -73,16 +82,20 @@ export class ResourceInformer<T extends KubernetesObject> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearTimeout(this.restartTimer);
-    await this.informer.stop();
+    this.generation++;
+    clearTimeout(this.timer);
+    clearTimeout(this.idleTimer);
+    clearInterval(this.relistTimer);
+    this.handle?.abort();
+    this.handle = undefined;
   }
 
   list(): readonly T[] {
-    return this.informer.list();
+    return [...this.cache.values()];
   }
 
   get(name: string, namespace?: string): T | undefined {
-    return this.informer.get(name, namespace);
+    return this.cache.get(`${namespace ?? ""}/${name}`);
   }
 
   whenSynced(): Promise<void> {
@@ -90,8 +103,104 @@ export class ResourceInformer<T extends KubernetesObject> {
     return new Promise((resolve) => this.syncWaiters.push(resolve));
   }
 
-  private synced(): void {
+  /** A fresh list replaces the cache (reporting the differences); then a new watch from its version. */
+  private async relist(): Promise<void> {
     if (!this.running) return;
+    const generation = ++this.generation;
+    clearTimeout(this.timer);
+    clearTimeout(this.idleTimer);
+    this.handle?.abort();
+    this.handle = undefined;
+    let listed: KubernetesListObject<T>;
+    try {
+      // a list stuck on a dead connection must not stop the informer for good
+      listed = await withTimeout(
+        this.options.list(),
+        this.options.timing.idleTimeoutMs,
+        this.options.resource,
+      );
+    } catch (err) {
+      if (generation === this.generation) this.failed(err);
+      return;
+    }
+    if (generation !== this.generation || !this.running) return;
+    const fresh = new Map(listed.items.map((item) => [keyOf(item), item] as const));
+    for (const [key, old] of this.cache) if (!fresh.has(key)) this.emit("delete", key, old);
+    for (const [key, item] of fresh) {
+      const old = this.cache.get(key);
+      if (!old) this.emit("add", key, item);
+      else if (old.metadata?.resourceVersion !== item.metadata?.resourceVersion)
+        this.emit("update", key, item);
+    }
+    this.resourceVersion = listed.metadata?.resourceVersion;
+    this.synced();
+    await this.watch(generation);
+  }
+
+  private async watch(generation: number): Promise<void> {
+    this.armIdle(generation);
+    try {
+      const handle = await this.options.watch(
+        this.resourceVersion,
+        (type, obj) => this.onWatchEvent(generation, type, obj),
+        (err) => this.onWatchDone(generation, err),
+      );
+      if (generation === this.generation) this.handle = handle;
+      else handle.abort();
+    } catch (err) {
+      if (generation === this.generation) this.failed(err);
+    }
+  }
+
+  private onWatchEvent(generation: number, type: string, obj: T): void {
+    if (generation !== this.generation) return;
+    this.armIdle(generation);
+    if (type === "ERROR") {
+      // 410 Gone (the version is too old) and any other watch error: start over with a list
+      this.failed(Object.assign(new Error((obj as { message?: string }).message ?? "watch error"), obj));
+      return;
+    }
+    const version = obj.metadata?.resourceVersion;
+    if (version) this.resourceVersion = version;
+    if (type === "BOOKMARK") return;
+    const key = keyOf(obj);
+    if (type === "DELETED") this.emit("delete", key, obj);
+    else if (type === "ADDED" || type === "MODIFIED")
+      this.emit(this.cache.has(key) ? "update" : "add", key, obj);
+  }
+
+  private onWatchDone(generation: number, err: unknown): void {
+    if (generation !== this.generation || !this.running) return;
+    if (err) {
+      this.failed(err);
+      return;
+    }
+    // the server ended the watch (its timeoutSeconds): resume from the last version seen
+    clearTimeout(this.idleTimer);
+    void this.watch(generation);
+  }
+
+  private emit(type: ChangeType, key: string, obj: T): void {
+    if (type === "delete") this.cache.delete(key);
+    else this.cache.set(key, obj);
+    this.options.onChange(type, obj);
+  }
+
+  private armIdle(generation: number): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (generation !== this.generation || !this.running) return;
+      this.options.restarts.inc({ resource: this.options.resource });
+      this.options.log.warn(
+        { resource: this.options.resource, idleMs: this.options.timing.idleTimeoutMs },
+        "watch silent (no event, no bookmark); re-listing",
+      );
+      void this.relist();
+    }, this.options.timing.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  private synced(): void {
     this.everSynced = true;
     this.failures = 0;
     const waiters = this.syncWaiters;
@@ -101,11 +210,12 @@ export class ResourceInformer<T extends KubernetesObject> {
   }
 
   private failed(err: unknown): void {
-    if (!this.running) return; // stop() aborts the watch, which reports an error
+    if (!this.running) return;
+    this.generation++;
+    clearTimeout(this.idleTimer);
+    this.handle?.abort();
+    this.handle = undefined;
     this.options.restarts.inc({ resource: this.options.resource });
-    // a failure long after the previous one starts the backoff over
-    if (Date.now() - this.lastFailureAt > 60_000) this.failures = 0;
-    this.lastFailureAt = Date.now();
     this.failures++;
     // back off while the API keeps failing (1 s, 2 s, 4 s … 30 s); a successful list resets it
     const delay = Math.min((this.options.restartDelayMs ?? 1000) * 2 ** (this.failures - 1), 30_000);
@@ -115,13 +225,10 @@ export class ResourceInformer<T extends KubernetesObject> {
       { resource: this.options.resource, err: { message: e?.message, code }, retryInMs: delay },
       code === 404
         ? "listing failed with 404: is the resource type installed? (kubectl apply -f deploy/crds/); retrying"
-        : "watch failed; restarting",
+        : "watch failed; re-listing",
     );
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
-      if (!this.running) return;
-      void this.informer.start().catch((e2: unknown) => this.failed(e2));
-    }, delay);
-    this.restartTimer.unref();
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.relist(), delay);
+    this.timer.unref();
   }
 }

@@ -14,6 +14,8 @@ export interface LocalFollowerDeps {
   /** how often followed runs are read again, ms */
   pollIntervalMs: number;
   log: Logger;
+  /** a run it followed reached a final phase: its side effects become a durable work item */
+  onFinal: (runId: string) => Promise<void>;
 }
 
 export interface LocalFollower {
@@ -42,6 +44,7 @@ export function createLocalFollower(deps: LocalFollowerDeps): LocalFollower {
   async function reconcile(runId: string): Promise<void> {
     const run = await deps.runStore.get(runId);
     if (!run || isTerminalPhase(run.phase)) {
+      if (run && followed.has(runId)) await deps.onFinal(runId);
       followed.delete(runId);
       return;
     }
@@ -66,6 +69,8 @@ export function createLocalFollower(deps: LocalFollowerDeps): LocalFollower {
       ...(observation.result ? { result: observation.result } : {}),
       ...(observation.reason ? { failureReason: observation.reason } : {}),
       ...(logTail ? { logTail } : {}),
+      // the process wrote started.json: a fact retries are decided on
+      ...(state.pid !== undefined || state.startedAt ? { agentStarted: true as const } : {}),
     };
     if (observation.phase === run.phase) {
       if (run.message !== message || run.links.localDir !== dir)
@@ -80,7 +85,10 @@ export function createLocalFollower(deps: LocalFollowerDeps): LocalFollower {
       patch,
     );
     if (next) log.info({ runId, from: run.phase, to: next.phase }, message);
-    if (next && isTerminalPhase(next.phase)) followed.delete(runId);
+    if (next && isTerminalPhase(next.phase)) {
+      await deps.onFinal(runId);
+      followed.delete(runId);
+    }
   }
 
   async function poll(): Promise<void> {

@@ -1,32 +1,18 @@
-import {
-  isTerminalPhase,
-  type QUEUES,
-  type RunEvent,
-  type RunKind,
-  type RunRecord,
-} from "@orchestrator/contracts";
-import type { TypedQueue } from "@orchestrator/queue";
+import { isTerminalPhase, type RunEvent, type RunKind, type RunRecord } from "@orchestrator/contracts";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
-import type { CallbackDelivery } from "../callbacks/callback-delivery.js";
 import { GithubReporter } from "../github/github-reporter.js";
 import type { GithubSync } from "../github/github-sync.js";
 import type { WatcherMetrics } from "../metrics.js";
-import type { OnceMarker } from "../once-marker.js";
-import { retryDecision, startRetry } from "../retries/auto-retry.js";
+import type { FinalEffects } from "./final-effects.js";
 
 export interface OutcomeHandlerDeps {
   runStore: RunStore;
-  renderQueue: TypedQueue<typeof QUEUES.render>;
-  controlQueue: TypedQueue<typeof QUEUES.control>;
-  callbacks: CallbackDelivery;
+  /** durable work items for what a final phase sets off (count, slot, callback, retry) */
+  finalEffects: FinalEffects;
   /** undefined when GitHub reporting is off (no credentials, or GITHUB_COMMENTS=false) */
   github: GithubSync | undefined;
   metrics: WatcherMetrics;
-  /** a finished run is counted in the run metrics once, whoever finished it and whenever it is seen */
-  counted: OnceMarker;
-  /** moves a kubectl-applied CR to a retry (Kubernetes runtime); undefined otherwise */
-  handOver: ((retry: RunRecord) => Promise<void>) | undefined;
   log: Logger;
   now: () => number;
   /** on a restart scan, finished runs older than this are left alone, ms @defaultValue 24 h */
@@ -58,35 +44,10 @@ export function createOutcomeHandler(deps: OutcomeHandlerDeps): OutcomeHandler {
     for (const kind of ["docs", "code"] as const) deps.metrics.runsActive.set({ kind }, counts[kind]);
   };
 
-  async function count(run: RunRecord): Promise<void> {
-    if (await deps.counted.claim(run.id)) deps.metrics.runFinished(run);
-  }
-
-  async function follow(run: RunRecord, fromEvent: boolean): Promise<void> {
+  async function follow(run: RunRecord): Promise<void> {
     if (deps.github && GithubReporter.wants(run)) await deps.github.mark(run.id);
-    if (!isTerminalPhase(run.phase)) return;
-    await count(run);
-    if (fromEvent) {
-      await deps.controlQueue.add(
-        "released",
-        { action: "released", runId: run.id },
-        { jobId: `released-${run.id}` },
-      );
-    }
-    await deps.callbacks.enqueue(run);
-    const decision = retryDecision(run);
-    if (decision.retry) {
-      const attempt = run.attempt + 1;
-      const reason = `automatic retry ${attempt - 1} of ${run.request.kind === "code" ? run.request.maxRetries : 0} (previous attempt ${run.id} failed)`;
-      const retry = await startRetry(
-        { runStore: deps.runStore, renderQueue: deps.renderQueue, log: deps.log, handOver: deps.handOver },
-        run,
-        reason,
-      );
-      if (retry) deps.metrics.retries.inc({ kind: run.kind });
-    } else if (run.phase === "Failed") {
-      deps.log.debug({ runId: run.id, why: decision.why }, "no automatic retry");
-    }
+    // a durable work item: survives a crash or a Redis restart right after this point
+    if (isTerminalPhase(run.phase)) await deps.finalEffects.mark(run.id);
   }
 
   return {
@@ -97,8 +58,7 @@ export function createOutcomeHandler(deps: OutcomeHandlerDeps): OutcomeHandler {
       const run = await retrying(() => deps.runStore.get(event.runId));
       if (!run) return;
       // the event may be older than the record: act on what the record says now
-      const finished = isTerminalPhase(event.phase) && isTerminalPhase(run.phase);
-      await retrying(() => follow(run, finished));
+      await retrying(() => follow(run));
     },
     async scan() {
       const cutoff = deps.now() - (deps.scanLookbackMs ?? 24 * 3600_000);
@@ -111,7 +71,7 @@ export function createOutcomeHandler(deps: OutcomeHandlerDeps): OutcomeHandler {
           seen++;
           if (!isTerminalPhase(run.phase)) active.set(run.id, run.kind);
           if (!isTerminalPhase(run.phase) || Date.parse(run.updatedAt) >= cutoff) {
-            await follow(run, false).catch((err: unknown) =>
+            await follow(run).catch((err: unknown) =>
               deps.log.warn({ err, runId: run.id }, "catching up on a run failed"),
             );
           }

@@ -27,13 +27,17 @@ async function failedRun(
     runtime: "kubernetes",
   });
   await ctx.runStore.transition(run.id, "Rendering", "rendering");
-  if (ran) {
-    await ctx.runStore.transition(run.id, "Dispatched", "job created");
-    await ctx.runStore.transition(run.id, "Running", "agent running");
-  }
+  await ctx.runStore.transition(run.id, "Dispatched", "job created");
+  // no Running phase either way: a loaded watcher may never observe it; the container state decides
+  if (!ran)
+    return ctx.runStore.transition(run.id, "Failed", "pod did not start within 10m", {
+      failureReason: "PendingTimeout",
+    });
   return ctx.runStore.transition(run.id, "Failed", "agent was OOMKilled (memory limit 4Gi)", {
     result: { sessionId: "a1b2c3" },
     logTail: "npm test\nKilled",
+    failureReason: "OOMKilled",
+    agentStarted: true,
   });
 }
 
@@ -95,6 +99,16 @@ describe("automatic retries", () => {
       retry: false,
       why: "the run failed before its agent started",
     });
+    // a pending timeout after a pod was seen Running once stays "never started" unless the container ran
+    const pending = await failedRun(codeRequest({ maxRetries: 2 }), false);
+    expect(
+      retryDecision({
+        ...pending,
+        timeline: [...pending.timeline, { ...pending.timeline[0]!, phase: "Running" }],
+      }),
+    ).toMatchObject({ retry: false });
+    // an exit code alone is proof that the agent ran, whatever phases were recorded
+    expect(retryDecision({ ...pending, failureReason: "ExitCode" })).toEqual({ retry: true });
     const cancelled = { ...(await failedRun()), cancelRequestedAt: new Date().toISOString() };
     expect(retryDecision(cancelled)).toMatchObject({ retry: false, why: "cancelled" });
   });

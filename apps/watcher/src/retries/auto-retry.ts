@@ -28,9 +28,20 @@ export function retryDecision(run: RunRecord): RetryDecision {
       why: `no retries left (${run.request.retryCount} of ${run.request.maxRetries} used)`,
     };
   }
-  const ran = run.timeline.some((t) => t.phase === "Pending" || t.phase === "Running");
-  if (!ran) return { retry: false, why: "the run failed before its agent started" };
+  if (!agentRan(run)) return { retry: false, why: "the run failed before its agent started" };
   return { retry: true };
+}
+
+/** Failure reasons only an agent container (or process) that ran can produce. */
+const AGENT_RAN_REASONS = new Set(["OOMKilled", "ExitCode", "AgentReportedFailure", "ProcessDied"]);
+
+/**
+ * Whether the agent ran, from facts: the container state the watcher recorded (`agentStarted`), or a
+ * failure reason that only a started agent can produce (an exit code, OOMKilled, its own report).
+ * Never from which phases were observed: a loaded watcher can miss a short Running phase entirely.
+ */
+function agentRan(run: RunRecord): boolean {
+  return run.agentStarted === true || AGENT_RAN_REASONS.has(run.failureReason ?? "");
 }
 
 export interface RetryDeps {
