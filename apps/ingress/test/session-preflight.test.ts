@@ -1,0 +1,92 @@
+import type { RunRequest } from "@orchestrator/contracts";
+import { afterEach, describe, expect, it } from "vitest";
+import { api, type Harness, renderJobCount, startHarness } from "./harness.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const codeBody = {
+  kind: "code",
+  taskId: 1,
+  service: "trader",
+  repositoryUrl: "git@github.com:5dlabs/trader.git",
+  githubUser: "swe-1-5dlabs",
+};
+
+async function finishWithSession(harness: Harness, runId: string, sessionId: string): Promise<void> {
+  await harness.runStore.update(runId, (r) => ({ ...r, result: { outcome: "succeeded", sessionId } }));
+}
+
+describe("session continuation", () => {
+  it("resumes the last session of the same service and task, unless fresh or another session is picked", async () => {
+    h = await startHarness();
+    const first = await api(h, "POST", "/api/v1/runs", { body: codeBody });
+    expect(first.status).toBe(202);
+    const firstId = first.body["runId"] as string;
+    expect((await h.runStore.get(firstId))?.request).toMatchObject({ continueSession: false });
+    await finishWithSession(h, firstId, "5e55a1d0-0000-4000-8000-00000000000a");
+    // another task of the service, and the same task of another service, have sessions of their own
+    const other = await api(h, "POST", "/api/v1/runs", { body: { ...codeBody, taskId: 2 } });
+    await finishWithSession(h, other.body["runId"] as string, "other-task-session");
+    const otherService = await api(h, "POST", "/api/v1/runs", { body: { ...codeBody, service: "billing" } });
+    await finishWithSession(h, otherService.body["runId"] as string, "other-service-session");
+
+    const second = await api(h, "POST", "/api/v1/runs", { body: codeBody });
+    const secondRun = await h.runStore.get(second.body["runId"] as string);
+    expect(secondRun?.request).toMatchObject({
+      continueSession: true,
+      sessionId: "5e55a1d0-0000-4000-8000-00000000000a",
+    });
+    expect(secondRun?.timeline[0]?.reason).toContain(
+      `resumes session 5e55a1d0-0000-4000-8000-00000000000a of ${firstId}`,
+    );
+
+    const fresh = await api(h, "POST", "/api/v1/runs", { body: { ...codeBody, fresh: true } });
+    expect(fresh.status).toBe(202);
+    const freshRun = await h.runStore.get(fresh.body["runId"] as string);
+    expect(freshRun?.request.kind === "code" && freshRun.request.sessionId).toBe(undefined);
+
+    const picked = await api(h, "POST", "/api/v1/runs", { body: { ...codeBody, sessionId: "picked-1" } });
+    expect((await h.runStore.get(picked.body["runId"] as string))?.request).toMatchObject({
+      sessionId: "picked-1",
+      continueSession: true,
+    });
+
+    const both = await api(h, "POST", "/api/v1/runs", { body: { ...codeBody, fresh: true, sessionId: "x" } });
+    expect(both.status).toBe(400);
+    expect(JSON.stringify(both.body)).toContain("fresh");
+    const badFresh = await api(h, "POST", "/api/v1/pm/tasks", { body: { ...codeBody, fresh: "yes" } });
+    expect(badFresh.status).toBe(400);
+  });
+});
+
+describe("runtime preflight", () => {
+  it("answers 422 naming each fix and queues nothing when the runtime cannot start the run", async () => {
+    const seen: RunRequest[] = [];
+    h = await startHarness({
+      preflight: async (request) => {
+        seen.push(request);
+        return request.repositoryUrl.startsWith("git@")
+          ? ["git@github.com:5dlabs/trader.git uses SSH but no key is available: set LOCAL_SSH_KEY_DIR"]
+          : [];
+      },
+    });
+    const refused = await api(h, "POST", "/api/v1/runs", { body: codeBody });
+    expect(refused.status).toBe(422);
+    expect(refused.body["error"]).toContain("set LOCAL_SSH_KEY_DIR");
+    expect(refused.body["details"]).toEqual([
+      { path: "preflight", message: expect.stringContaining("LOCAL_SSH_KEY_DIR") },
+    ]);
+    expect(await renderJobCount(h)).toBe(0);
+    expect((await h.runStore.list()).runs).toEqual([]);
+
+    const accepted = await api(h, "POST", "/api/v1/runs", {
+      body: { ...codeBody, repositoryUrl: "https://github.com/5dlabs/trader.git" },
+    });
+    expect(accepted.status).toBe(202);
+    expect(seen).toHaveLength(2);
+  });
+});
