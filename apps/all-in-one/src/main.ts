@@ -7,12 +7,7 @@ import { createIngress, listen, loadIngressConfig, loadRules } from "@orchestrat
 import { KubeConfigError } from "@orchestrator/kube";
 import { ensureRedis } from "@orchestrator/local-redis";
 import { createLogger, createRegistry } from "@orchestrator/observability";
-import {
-  createQueue,
-  createRedis,
-  onShutdown,
-  waitForRedis,
-} from "@orchestrator/queue";
+import { createQueue, createRedis, onShutdown, waitForRedis } from "@orchestrator/queue";
 import { createRenderer as createTemplateRenderer } from "@orchestrator/render";
 import {
   createRenderer,
