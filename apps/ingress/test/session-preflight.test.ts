@@ -90,3 +90,25 @@ describe("runtime preflight", () => {
     expect(seen).toHaveLength(2);
   });
 });
+
+describe("model check", () => {
+  it("refuses an unknown model naming the field and the escape hatches, and lets a new id through when asked", async () => {
+    h = await startHarness({ env: { EXTRA_MODELS: "claude-next-1" } });
+    const refused = await api(h, "POST", "/api/v1/runs", { body: { ...codeBody, model: "gpt4" } });
+    expect(refused.status).toBe(400);
+    expect(refused.body["details"]).toEqual([
+      {
+        path: "model",
+        message: expect.stringMatching(/unknown model "gpt4".*allowUnknownModel.*EXTRA_MODELS/),
+      },
+    ]);
+    expect(await renderJobCount(h)).toBe(0);
+    for (const body of [
+      { ...codeBody, model: "opus" },
+      { ...codeBody, model: "claude-next-1" },
+      { ...codeBody, model: "claude-brand-new", allowUnknownModel: true },
+    ]) {
+      expect((await api(h, "POST", "/api/v1/runs", { body })).status).toBe(202);
+    }
+  });
+});

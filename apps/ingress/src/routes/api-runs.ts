@@ -18,8 +18,9 @@ import { HttpError, ValidationError } from "../errors/http-error.js";
 import { validationDetails } from "../errors/validation-details.js";
 import { jsonBody } from "../http/body-parsers.js";
 import type { IngressContext } from "../ingress-context.js";
+import { checkModel } from "../runs/model-check.js";
 import { sendRunAnswer } from "../runs/run-answer.js";
-import { continueLastSession, takeFreshFlag } from "../runs/session-continuation.js";
+import { continueLastSession, takeIngressFlags } from "../runs/session-continuation.js";
 
 const RUN_ID_RE = /^[A-Za-z0-9._-]{1,253}$/;
 
@@ -89,8 +90,9 @@ export function apiRunsRouter(ctx: IngressContext): Router {
 }
 
 async function createRun(ctx: IngressContext, req: Request, res: Response, raw: unknown): Promise<void> {
-  const { body, fresh } = takeFreshFlag(raw);
+  const { body, fresh, allowUnknownModel } = takeIngressFlags(raw);
   const asked = toRunRequest(body, requestContext(req), ctx.config);
+  checkModel(asked, ctx.config, allowUnknownModel);
   const { request, note } = await continueLastSession(ctx.runStore, asked, { fresh });
   const result = await ctx.submitter.submit({
     request,
@@ -105,7 +107,7 @@ async function createFromAlias(
   res: Response,
   kind: RunKind,
 ): Promise<void> {
-  const taken = takeFreshFlag(req.body);
+  const taken = takeIngressFlags(req.body);
   const { body, rename, unknown } = fromPmAlias(kind, taken.body);
   let asked: RunRequest;
   try {
@@ -116,6 +118,7 @@ async function createFromAlias(
     throw err;
   }
   if (unknown.length > 0) throw new ValidationError(unknown);
+  checkModel(asked, ctx.config, taken.allowUnknownModel);
   const { request, note } = await continueLastSession(ctx.runStore, asked, { fresh: taken.fresh });
   const result = await ctx.submitter.submit({
     request,

@@ -6,22 +6,29 @@ import { ValidationError } from "../errors/http-error.js";
 const SEARCH_LIMIT = 2000;
 const PAGE = 200;
 
+/** Instructions to ingress in an API body that are not part of the run request. */
+export interface IngressFlags {
+  /** start Claude without resuming the task's last session */
+  fresh: boolean;
+  /** accept a model id that is not in the known list */
+  allowUnknownModel: boolean;
+}
+
 /**
- * Takes the `fresh` flag (start Claude without resuming) out of an API body; it is an instruction to
- * ingress, not part of the run request.
- * @throws ValidationError when `fresh` is not a boolean, or is combined with `sessionId`
+ * Takes `fresh` and `allowUnknownModel` out of an API body.
+ * @throws ValidationError when one is not a boolean, or `fresh` is combined with `sessionId`
  */
-export function takeFreshFlag(body: unknown): { body: unknown; fresh: boolean } {
-  if (typeof body !== "object" || body === null || Array.isArray(body) || !("fresh" in body))
-    return { body, fresh: false };
-  const { fresh, ...rest } = body as Record<string, unknown>;
-  if (typeof fresh !== "boolean")
-    throw new ValidationError([{ path: "fresh", message: "must be a boolean" }]);
-  if (fresh && rest.sessionId !== undefined)
-    throw new ValidationError([
-      { path: "fresh", message: "starts a new session; it cannot be combined with sessionId" },
-    ]);
-  return { body: rest, fresh };
+export function takeIngressFlags(body: unknown): { body: unknown } & IngressFlags {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return { body, fresh: false, allowUnknownModel: false };
+  const { fresh = false, allowUnknownModel = false, ...rest } = body as Record<string, unknown>;
+  const problems = Object.entries({ fresh, allowUnknownModel })
+    .filter(([, value]) => typeof value !== "boolean")
+    .map(([path]) => ({ path, message: "must be a boolean" }));
+  if (fresh === true && rest.sessionId !== undefined)
+    problems.push({ path: "fresh", message: "starts a new session; it cannot be combined with sessionId" });
+  if (problems.length > 0) throw new ValidationError(problems);
+  return { body: rest, fresh: fresh === true, allowUnknownModel: allowUnknownModel === true };
 }
 
 /** The newest run of the same service and task that recorded a Claude session. */
