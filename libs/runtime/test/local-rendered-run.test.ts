@@ -133,4 +133,62 @@ describe("local runtime with a rendered code run", () => {
     expect(shimCalls).toContain("gh pr create --repo github.com/5dlabs/trader --base main");
     expect(shimCalls).toContain("token=ghp_test");
   });
+
+  it("fails a clone with git's own last error line as the reason, not a line number", async () => {
+    const request = codeRunRequestSchema.parse({
+      kind: "code",
+      idempotencyKey: "e2e-2",
+      source: { type: "cli" },
+      repositoryUrl: "https://github.com/5dlabs/missing.git",
+      docsRepositoryUrl: "https://github.com/5dlabs/missing.git",
+      workingDirectory: ".",
+      model: "claude-sonnet-4-20250514",
+      githubUser: "swe-1-5dlabs",
+      taskId: 1,
+      service: "missing",
+    });
+    const runId = "run-0e2e0000000000002";
+    const renderer = await createRenderer();
+    const { files } = renderer.render(request, { runId, attempt: 1, now: new Date("2026-01-01T00:00:00Z") });
+    renderer.close();
+    const tokenFile = join(root, "token-2");
+    writeFileSync(tokenFile, "ghp_test\n", { mode: 0o600 });
+    const runtime = new LocalRuntime({
+      dataDir: join(root, "data-2"),
+      path: `${SHIMS}:${process.env.PATH}`,
+      githubTokenFile: tokenFile,
+      baseEnv: {
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_CONFIG_COUNT: "1",
+        GIT_CONFIG_KEY_0: `url.file://${join(root, "remotes", "nowhere.git")}.insteadOf`,
+        GIT_CONFIG_VALUE_0: "https://github.com/5dlabs/missing.git",
+      },
+      log: pino({ level: "silent" }),
+    });
+    const at = new Date().toISOString();
+    const run: RunRecord = {
+      id: runId,
+      kind: "code",
+      phase: "Rendering",
+      request,
+      createdAt: at,
+      updatedAt: at,
+      timeline: [],
+      links: {},
+      attempt: 1,
+    };
+    const { links } = await runtime.dispatch(run, files);
+    const dir = links.localDir!;
+    let state = await readLocalRunState(dir);
+    const deadline = Date.now() + 30_000;
+    while (state?.status !== "exited" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await readLocalRunState(dir);
+    }
+    const reason = state?.result?.reason ?? "";
+    expect(reason, readFileSync(join(dir, "output.log"), "utf8")).toMatch(
+      /^updating the docs repository failed: fatal: '.*nowhere\.git' does not appear to be a git repository$/,
+    );
+    expect(reason).not.toMatch(/at line \d+/);
+  });
 });

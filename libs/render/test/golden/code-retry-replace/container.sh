@@ -190,8 +190,48 @@ orch_write_result() {
   orch_log "result: $json"
 }
 
+# git and gh keep their stderr of the latest call in $ORCH_TOOL_ERR_FILE (set by orch_init_state), replayed
+# to stderr once the call ends, so a failure's reason can quote git's own last error line.
+ORCH_TOOL_ERR_FILE=""
+orch_tool() {
+  local status=0
+  if [[ -z $ORCH_TOOL_ERR_FILE ]]; then
+    command "$@" || return
+    return 0
+  fi
+  command "$@" 2>"$ORCH_TOOL_ERR_FILE" || status=$?
+  cat -- "$ORCH_TOOL_ERR_FILE" >&2
+  # only a failed call's output is kept for the reason
+  if ((status == 0)); then : >"$ORCH_TOOL_ERR_FILE"; fi
+  return "$status"
+}
+git() { orch_tool git "$@"; }
+gh() { orch_tool gh "$@"; }
+
+# The last error-looking line git or gh printed in its latest call (at most 300 characters).
+orch_tool_error_line() {
+  [[ -n $ORCH_TOOL_ERR_FILE && -s $ORCH_TOOL_ERR_FILE ]] || return 0
+  local line
+  # git's generic trailer after an ssh/remote failure says less than the line before it
+  line=$(grep -v -e 'Could not read from remote repository' -e 'make sure you have the correct access' \
+    -e '^and the repository exists' -- "$ORCH_TOOL_ERR_FILE" |
+    grep -E '^(fatal|error|ERROR|remote: |HTTP|gh: |X )|failed|denied|not found' | tail -n 1) || true
+  if [[ -z $line ]]; then line=$(grep -v '^[[:space:]]*$' -- "$ORCH_TOOL_ERR_FILE" | tail -n 1); fi
+  printf '%s' "${line:0:300}"
+}
+
 orch_on_err() {
-  if [[ -z $ORCH_REASON ]]; then ORCH_REASON="$ORCH_STEP failed (exit $1 at line $2: $3)"; fi
+  local tool_error=""
+  # $3 is the failing command: orch_tool's own return (git/gh failed), or a command running git/gh
+  case $3 in
+    'return "$status"' | git\ * | gh\ * | *'$(git '* | *'$(gh '*) tool_error=$(orch_tool_error_line) ;;
+  esac
+  if [[ -n $ORCH_REASON ]]; then return 0; fi
+  if [[ -n $tool_error ]]; then
+    ORCH_REASON="$ORCH_STEP failed: $tool_error"
+  else
+    ORCH_REASON="$ORCH_STEP failed (exit $1 at line $2: $3)"
+  fi
 }
 
 orch_on_signal() {
@@ -228,6 +268,7 @@ orch_init_state() {
   mkdir -p -- "$STATE_DIR"
   rm -f -- "$STATE_DIR/pr-url" "$STATE_DIR/hook-status" "$STATE_DIR/claude.status" "$STATE_DIR/claude.pid"
   export ORCH_STATE_DIR="$STATE_DIR"
+  ORCH_TOOL_ERR_FILE="$STATE_DIR/tool-stderr"
 }
 
 # --- git authentication ------------------------------------------------------------------------------------
@@ -256,9 +297,14 @@ orch_setup_git_auth() {
 }
 
 orch_setup_ssh() {
-  local key_source="$SSH_KEY_DIR/ssh-privatekey" ssh_dir="$HOME/.ssh" key known_hosts entries line
+  local key_source="$SSH_KEY_DIR/ssh-privatekey" ssh_dir="$HOME/.ssh" key known_hosts entries line use_agent=false
   if [[ ! -r $key_source ]]; then
-    orch_fail "the repository URL uses SSH but no key is readable at \$ORCH_SSH_KEY_DIR/ssh-privatekey ($key_source)"
+    # a developer's ssh-agent (local runtime, SSH_AUTH_SOCK passed by LOCAL_AGENT_ENV) stands in for the key
+    if [[ -S ${SSH_AUTH_SOCK:-} ]]; then
+      use_agent=true
+    else
+      orch_fail "the repository URL uses SSH but no key is readable at \$ORCH_SSH_KEY_DIR/ssh-privatekey ($key_source) and no ssh-agent is reachable (SSH_AUTH_SOCK)"
+    fi
   fi
   case "$HOME/" in
     "$WORKSPACE_DIR"/*)
@@ -268,9 +314,6 @@ orch_setup_ssh() {
   esac
   mkdir -p -- "$ssh_dir"
   chmod 700 -- "$ssh_dir"
-  key="$ssh_dir/id_orchestrator"
-  (umask 077 && cat -- "$key_source" >"$key")
-  chmod 600 -- "$key"
   known_hosts="$ssh_dir/known_hosts"
   (umask 077 && touch -- "$known_hosts")
   entries=$ORCH_GITHUB_KNOWN_HOSTS
@@ -278,7 +321,15 @@ orch_setup_ssh() {
   while IFS= read -r line; do
     if [[ -n $line ]] && ! grep -qxF -- "$line" "$known_hosts"; then printf '%s\n' "$line" >>"$known_hosts"; fi
   done <<<"$entries"
-  GIT_SSH_COMMAND="ssh -i $(printf '%q' "$key") -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes"
+  if [[ $use_agent == true ]]; then
+    GIT_SSH_COMMAND="ssh -o StrictHostKeyChecking=yes"
+    key="the ssh-agent at $SSH_AUTH_SOCK"
+  else
+    key="$ssh_dir/id_orchestrator"
+    (umask 077 && cat -- "$key_source" >"$key")
+    chmod 600 -- "$key"
+    GIT_SSH_COMMAND="ssh -i $(printf '%q' "$key") -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes"
+  fi
   GIT_SSH_COMMAND+=" -o UserKnownHostsFile=$(printf '%q' "$known_hosts") -o BatchMode=yes"
   export GIT_SSH_COMMAND
   orch_log "git: SSH key $key, pinned host keys in $known_hosts"
