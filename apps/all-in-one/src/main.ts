@@ -6,13 +6,15 @@ import { createDispatcher, kubeApiErrorCounter, loadDispatcherConfig } from "@or
 import { createIngress, listen, loadIngressConfig, loadRules } from "@orchestrator/ingress";
 import { KubeConfigError } from "@orchestrator/kube";
 import { ensureRedis } from "@orchestrator/local-redis";
-import { createLogger, createRegistry } from "@orchestrator/observability";
+import { createLogger, createRegistry, startMetricsServer } from "@orchestrator/observability";
+import { RunPolicy } from "@orchestrator/policy";
 import { createQueue, createRedis, onShutdown, waitForRedis } from "@orchestrator/queue";
 import { createRenderer as createTemplateRenderer } from "@orchestrator/render";
 import {
   createRenderer,
   isPermanentRenderError,
   loadRendererConfig,
+  rendererSettingsFrom,
   renderWithTemplates,
 } from "@orchestrator/renderer";
 import { RunStore } from "@orchestrator/run-store";
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
   env.DATA_DIR = dataDir;
   // a development install listens on this machine only unless told otherwise (the image sets 0.0.0.0)
   env.SERVER_HOST ??= "127.0.0.1";
+  env.METRICS_HOST ??= "127.0.0.1";
   // on a terminal a short banner replaces the JSON logs, which go to a file (warnings also to stderr)
   const terminal = Boolean(process.stdout.isTTY);
   const logFile = resolve(dataDir, "orchestrator.log");
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
 
   const templates = await createTemplateRenderer({
     ...(rendererConfig.TEMPLATES_DIR ? { templatesDir: rendererConfig.TEMPLATES_DIR } : {}),
-    settings: { toolmanServerUrl: rendererConfig.TOOLMAN_SERVER_URL },
+    settings: rendererSettingsFrom(rendererConfig),
     watch: rendererConfig.TEMPLATES_WATCH,
     onReload: () => log.info("templates reloaded"),
     onError: (err) => log.error({ err }, "template reload failed; keeping the previous templates"),
@@ -129,8 +132,16 @@ async function main(): Promise<void> {
     logger: log.child({ app: "dispatcher" }),
     registry,
   });
+  // one rules file for the ingress and for kubectl-applied CRs
+  const rules = await loadRules(ingressConfig.rulesFile);
   const watcher = createWatcher({
     settings: watcherSettingsFromConfig(watcherConfig),
+    policy: new RunPolicy({
+      rules,
+      allowedGitHosts: watcherConfig.ALLOWED_GIT_HOSTS,
+      callbackAllowedHosts: watcherConfig.CALLBACK_ALLOWED_HOSTS,
+      registry,
+    }),
     runtime: watcherRuntime,
     runStore,
     redis: client,
@@ -143,7 +154,6 @@ async function main(): Promise<void> {
     registry,
     now: () => new Date(),
   });
-  const rules = await loadRules(ingressConfig.rulesFile);
   const ingress = createIngress({
     config: ingressConfig,
     rules,
@@ -166,6 +176,11 @@ async function main(): Promise<void> {
   await dispatcher.start();
   await watcher.start();
   const server = await listen(ingress.app, ingressConfig.SERVER_HOST, ingressConfig.SERVER_PORT);
+  const metricsServer = await startMetricsServer({
+    registry,
+    host: ingressConfig.METRICS_HOST,
+    port: ingressConfig.METRICS_PORT,
+  });
   const host = ingressConfig.SERVER_HOST;
   const local = host === "127.0.0.1" || host === "localhost" || host === "::1";
   const apiUrl = `http://${local || host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${server.port}`;
@@ -182,6 +197,7 @@ async function main(): Promise<void> {
   onShutdown(
     [
       { name: "http server", close: () => server.close() },
+      { name: "metrics server", close: () => metricsServer.close() },
       { name: "ingress", close: () => ingress.close() },
       { name: "renderer", close: () => renderer.close() },
       { name: "templates", close: async () => templates.close() },

@@ -23,7 +23,8 @@ describe("npm start", () => {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/tmp",
       SERVER_PORT: String(port),
-      // no SERVER_HOST: a development install listens on this machine only
+      // no SERVER_HOST / METRICS_HOST: a development install listens on this machine only
+      METRICS_PORT: "0",
       DATA_DIR: dataDir,
       LOG_LEVEL: "info",
       // no REDIS_URL, no KUBECONFIG, no API_TOKENS: everything embedded
@@ -68,6 +69,7 @@ describe("npm start", () => {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/tmp",
       SERVER_PORT: String(port),
+      METRICS_PORT: "0",
       DATA_DIR: dataDir,
     };
     // script(1) gives the process a terminal; the shell prints the pid the test stops with SIGTERM

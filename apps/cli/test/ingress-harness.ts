@@ -13,6 +13,16 @@ import { createQueue, createRedis, type TypedQueue, waitForRedis } from "@orches
 import { deletePrefix, testRedisUrl, uniquePrefix } from "@orchestrator/queue/testing";
 import { RunStore } from "@orchestrator/run-store";
 
+/**
+ * Rules of the CLI tests: any github.com repository, with the users the tests name (the ingress
+ * refuses users a repository rule does not list).
+ */
+export const CLI_TEST_RULES = `
+repositories:
+  - match: "*/*"
+    users: [swe-1-5dlabs, swe-2-acme, jane-doe, jdoe, x]
+`;
+
 /** The CLI's token (the API_TOKENS entry named "cli"). */
 export const CLI_TOKEN = "cli-token-0123456789abcdef";
 
@@ -20,6 +30,8 @@ export interface IngressHarness {
   /** http://127.0.0.1:<port> */
   base: string;
   runStore: RunStore;
+  redis: ReturnType<typeof createRedis>;
+  prefix: string;
   close(): Promise<void>;
 }
 
@@ -28,7 +40,9 @@ export interface IngressHarness {
  * a private key prefix. Nothing renders or dispatches: tests move runs along with RunStore.transition,
  * as the renderer, dispatcher and watcher would.
  */
-export async function startIngress(options: { logReader?: LogReader } = {}): Promise<IngressHarness> {
+export async function startIngress(
+  options: { logReader?: LogReader; rules?: string } = {},
+): Promise<IngressHarness> {
   const prefix = uniquePrefix("cli");
   const url = testRedisUrl();
   const redis = createRedis(url, "client");
@@ -45,7 +59,7 @@ export async function startIngress(options: { logReader?: LogReader } = {}): Pro
   const runStore = new RunStore({ redis, prefix, retentionMs: config.RUN_RETENTION });
   const ingress: Ingress = createIngress({
     config,
-    rules: parseRules("repositories: []\n"),
+    rules: parseRules(options.rules ?? CLI_TEST_RULES),
     runStore,
     renderQueue,
     controlQueue,
@@ -63,6 +77,8 @@ export async function startIngress(options: { logReader?: LogReader } = {}): Pro
   return {
     base: `http://127.0.0.1:${server.port}`,
     runStore,
+    redis,
+    prefix,
     close: async () => {
       await server.close();
       await ingress.close();

@@ -93,9 +93,11 @@ describe("orchestrator mcp", () => {
         service: "trader",
         repositoryUrl: "git@github.com:5dlabs/trader.git",
         githubUser: "swe-1-5dlabs",
+        model: "opus",
         idempotencyKey: "pm-task-3",
       },
     });
+    // the same key with the same body (a key reused with another body is refused: 422)
     expect(JSON.parse(text(again))).toMatchObject({ runId, duplicate: true });
 
     const status = await client.callTool({ name: "run_status", arguments: { runId } });

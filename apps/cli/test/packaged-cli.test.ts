@@ -86,8 +86,8 @@ describe("the packaged CLI against a running system", () => {
 set -eu
 session="sess-$(date +%s%N)"
 printf 'claude session=%s args=%s\\n' "$session" "$*" >> "$SHIM_LOG"
-printf 'env SSH_AUTH_SOCK=%s HTTPS_PROXY=%s no_proxy=%s GIT_CONFIG_GLOBAL=%s API_TOKENS=%s CALLBACK_SECRET=%s REDIS_URL=%s\\n' \\
-  "\${SSH_AUTH_SOCK:-}" "\${HTTPS_PROXY:-}" "\${no_proxy:-}" "\${GIT_CONFIG_GLOBAL:-}" "\${API_TOKENS:-}" "\${CALLBACK_SECRET:-}" "\${REDIS_URL:-}" >> "$SHIM_LOG"
+printf 'env SSH_AUTH_SOCK=%s HTTPS_PROXY=%s no_proxy=%s git-user=%s API_TOKENS=%s CALLBACK_SECRET=%s REDIS_URL=%s\\n' \\
+  "\${SSH_AUTH_SOCK:-}" "\${HTTPS_PROXY:-}" "\${no_proxy:-}" "$(git config --global --includes --get user.name || true)" "\${API_TOKENS:-}" "\${CALLBACK_SECRET:-}" "\${REDIS_URL:-}" >> "$SHIM_LOG"
 printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$session"
 if [[ -e $FAIL_ONCE ]]; then
   rm -f -- "$FAIL_ONCE"
@@ -156,7 +156,7 @@ exit 0
     expect(first.stdout).toContain("pull request: https://github.com/5dlabs/trader/pull/42");
     const log = () => readFileSync(shimLog, "utf8");
     expect(log()).toContain(
-      `env SSH_AUTH_SOCK=${sock} HTTPS_PROXY=http://proxy.corp.example:3128 no_proxy=localhost,127.0.0.1 GIT_CONFIG_GLOBAL=${gitconfig} API_TOKENS= CALLBACK_SECRET= REDIS_URL=\n`,
+      `env SSH_AUTH_SOCK=${sock} HTTPS_PROXY=http://proxy.corp.example:3128 no_proxy=localhost,127.0.0.1 git-user=Dev API_TOKENS= CALLBACK_SECRET= REDIS_URL=\n`,
     );
     const session1 = /claude session=(\S+) args=(.*)/.exec(log())!;
     expect(session1[2]).not.toContain("--resume");

@@ -1,8 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@orchestrator/local-redis";
+import { CLI_TEST_RULES } from "./ingress-harness.js";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 
@@ -70,10 +72,18 @@ export interface RunningSystem {
 /** `npm start` (the all-in-one process) with `env` only; resolves once /ready answers. */
 export async function startSystem(env: Record<string, string>): Promise<RunningSystem> {
   const port = await freePort();
+  // the rules name the users the tests use; /metrics on a free port of its own
+  const rulesFile = join(mkdtempSync(join(tmpdir(), "orch-rules-")), "rules.yaml");
+  writeFileSync(rulesFile, CLI_TEST_RULES);
+  const defaults = { RULES_FILE: rulesFile, METRICS_PORT: "0" };
   const child: ChildProcess = spawn(
     process.execPath,
     ["--import", "tsx", join(REPO_ROOT, "apps/all-in-one/src/main.ts")],
-    { cwd: REPO_ROOT, env: { ...env, SERVER_PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      cwd: REPO_ROOT,
+      env: { ...defaults, ...env, SERVER_PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let output = "";
   child.stdout?.on("data", (d: Buffer) => {

@@ -1,7 +1,12 @@
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
 import { KubeConfigError } from "@orchestrator/kube";
-import { createLogger, createRegistry, startHealthServer } from "@orchestrator/observability";
+import {
+  createLogger,
+  createRegistry,
+  startHealthServer,
+  startMetricsServer,
+} from "@orchestrator/observability";
 import {
   createQueue,
   createRedis,
@@ -92,7 +97,6 @@ async function main(): Promise<void> {
   let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
     health = await startHealthServer({
-      registry,
       ready: dispatcher.ready,
       host: config.HEALTH_HOST,
       port: config.HEALTH_PORT,
@@ -101,11 +105,17 @@ async function main(): Promise<void> {
     log.fatal(explainStartupError(err, { portVariable: "HEALTH_PORT" }) ?? String(err));
     process.exit(1);
   }
-  log.info({ port: health.port }, "health server listening");
+  const metricsServer = await startMetricsServer({
+    registry,
+    host: config.METRICS_HOST,
+    port: config.METRICS_PORT,
+  });
+  log.info({ port: health.port, metricsPort: metricsServer.port }, "health server listening");
 
   onShutdown(
     [
       { name: "health server", close: () => health.close() },
+      { name: "metrics server", close: () => metricsServer.close() },
       { name: "dispatcher", close: () => dispatcher.stop() },
       { name: "queues", close: () => Promise.all([dispatchQueue.close(), controlQueue.close()]) },
       {

@@ -1,13 +1,11 @@
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { commonEnv, type Env, env, loadConfig, serverEnv } from "@orchestrator/config";
+import { commonEnv, type Env, env, loadConfig, metricsEnv, serverEnv } from "@orchestrator/config";
 import {
   DEFAULT_CODE_MODEL,
   DEFAULT_DOCS_MODEL,
   DEFAULT_MODEL_ALIASES,
   MODEL_RE,
 } from "@orchestrator/contracts";
+import { defaultRulesFile, policyEnv } from "@orchestrator/policy";
 import { z } from "zod";
 
 /** `name:token` pairs; the name is recorded as the run's actor, the token is never stored or logged. */
@@ -76,16 +74,6 @@ const bodyLimit = z
   .regex(/^\d+(?:\.\d+)?\s*(?:b|kb|mb|gb)?$/i, "must be a size such as 1mb, 512kb or a number of bytes")
   .default("1mb");
 
-/** The rules file shipped with the package, found both from src/ (tsx) and from a bundle. */
-export function defaultRulesFile(): string {
-  try {
-    return createRequire(import.meta.url).resolve("@orchestrator/ingress/rules.default.yaml");
-  } catch {
-    const beside = fileURLToPath(new URL("../rules.default.yaml", import.meta.url));
-    return existsSync(beside) ? beside : "rules.default.yaml";
-  }
-}
-
 export const ingressEnvSchema = z.object({
   /** Redis for the run store, queues and de-duplication records. Unset: redis://127.0.0.1:6379. */
   REDIS_URL: commonEnv.REDIS_URL,
@@ -99,6 +87,8 @@ export const ingressEnvSchema = z.object({
   SERVER_HOST: serverEnv.SERVER_HOST,
   /** Port of the HTTP server (0 picks a free port). */
   SERVER_PORT: serverEnv.SERVER_PORT,
+  /** Bind address and port of `/metrics`, apart from the public port. */
+  ...metricsEnv,
   /** Secrets that may sign GitHub deliveries, comma-separated; several at once while rotating. */
   GITHUB_WEBHOOK_SECRETS: env.csv(),
   /** A single GitHub webhook secret (added to GITHUB_WEBHOOK_SECRETS). */
@@ -120,8 +110,10 @@ export const ingressEnvSchema = z.object({
     .default("X-Grafana-Alerting-Timestamp"),
   /** Largest request body accepted (GitHub itself caps payloads at 25 MB). */
   BODY_LIMIT: bodyLimit,
-  /** YAML trigger and routing rules. Default: rules.default.yaml shipped with this package. */
+  /** YAML trigger, routing and repository-policy rules. Default: rules.default.yaml of @orchestrator/policy. */
   RULES_FILE: z.string().min(1).optional(),
+  /** Git hosts that may receive credentials (default github.com); CALLBACK_ALLOWED_HOSTS: see SECURITY.md. */
+  ...policyEnv,
   /** Model of docs runs when the request names none. */
   DEFAULT_DOCS_MODEL: z.string().regex(MODEL_RE, "must be a model id").default(DEFAULT_DOCS_MODEL),
   /** Model of code runs when the request names none. */

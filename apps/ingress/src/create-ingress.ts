@@ -1,5 +1,6 @@
 import type { RunRequest } from "@orchestrator/contracts";
 import type { Logger, Registry } from "@orchestrator/observability";
+import { type Rules, RunPolicy } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import express, { type Express } from "express";
@@ -17,7 +18,6 @@ import { apiRunsRouter } from "./routes/api-runs.js";
 import { githubWebhookRouter } from "./routes/github-webhook.js";
 import { grafanaWebhookRouter } from "./routes/grafana-webhook.js";
 import { healthRouter } from "./routes/health.js";
-import type { Rules } from "./rules/rules-schema.js";
 import { IssueIndex } from "./runs/issue-index.js";
 import { RunCanceller } from "./runs/run-canceller.js";
 import { RunSubmitter } from "./runs/run-submitter.js";
@@ -62,6 +62,12 @@ export function createIngress(deps: IngressDependencies): Ingress {
   const metrics = new IngressMetrics(deps.registry);
   const redisAvailable = () => deps.redis.status === "ready";
   const issueIndex = new IssueIndex(deps.redis, deps.config.QUEUE_PREFIX, deps.config.RUN_RETENTION);
+  const policy = new RunPolicy({
+    rules: deps.rules,
+    allowedGitHosts: deps.config.ALLOWED_GIT_HOSTS,
+    callbackAllowedHosts: deps.config.CALLBACK_ALLOWED_HOSTS,
+    registry: deps.registry,
+  });
   const events = new RunEventHub(deps.createSubscriber, deps.runStore.channel, log);
   const ctx: IngressContext = {
     config: deps.config,
@@ -71,6 +77,7 @@ export function createIngress(deps: IngressDependencies): Ingress {
     redis: deps.redis,
     submitter: new RunSubmitter({
       runStore: deps.runStore,
+      policy,
       renderQueue: deps.renderQueue,
       issueIndex,
       metrics,
@@ -105,7 +112,7 @@ export function createIngress(deps: IngressDependencies): Ingress {
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.use(metrics.middleware());
-  app.use(healthRouter({ redis: deps.redis, registry: deps.registry, now }));
+  app.use(healthRouter({ redis: deps.redis, now }));
   // webhook routes read the raw body themselves (signatures are over the exact bytes)
   app.use(githubWebhookRouter(ctx));
   app.use(grafanaWebhookRouter(ctx, cap));

@@ -1,5 +1,6 @@
+export type { AlertRoute, RepositoryRule, Rules, RunDefaults } from "@orchestrator/policy";
+export { defaultRulesFile, loadRules, parseRules, RulesFileError, rulesSchema } from "@orchestrator/policy";
 export {
-  defaultRulesFile,
   type IngressConfig,
   type IngressEnv,
   ingressEnvSchema,
@@ -7,9 +8,6 @@ export {
 } from "./config.js";
 export { createIngress, type Ingress, type IngressDependencies } from "./create-ingress.js";
 export type { LogReader, LogStreamOptions } from "./logs/log-reader.js";
-export { loadRules, parseRules, RulesFileError } from "./rules/load-rules.js";
-export type { AlertRoute, RepositoryRule, Rules, RunDefaults } from "./rules/rules-schema.js";
-export { rulesSchema } from "./rules/rules-schema.js";
 export { listen, type RunningServer } from "./server.js";
 export { parseSlashCommand, type SlashCommand } from "./triggers/slash-command.js";
 export { ORCHESTRATOR_COMMENT_MARKER } from "./triggers/trust.js";

@@ -1,11 +1,11 @@
 import type { Logger } from "@orchestrator/observability";
+import type { Rules } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Redis } from "ioredis";
 import type { IngressConfig } from "./config.js";
 import type { LogReader } from "./logs/log-reader.js";
 import type { IngressMetrics } from "./metrics.js";
-import type { Rules } from "./rules/rules-schema.js";
 import type { IssueIndex } from "./runs/issue-index.js";
 import type { RunCanceller } from "./runs/run-canceller.js";
 import type { RunSubmitter } from "./runs/run-submitter.js";

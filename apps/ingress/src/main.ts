@@ -1,6 +1,7 @@
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
-import { createLogger, createRegistry } from "@orchestrator/observability";
+import { createLogger, createRegistry, startMetricsServer } from "@orchestrator/observability";
+import { loadRules } from "@orchestrator/policy";
 import {
   createQueue,
   createRedis,
@@ -11,7 +12,6 @@ import {
 import { RunStore } from "@orchestrator/run-store";
 import { loadIngressConfig } from "./config.js";
 import { createIngress } from "./create-ingress.js";
-import { loadRules } from "./rules/load-rules.js";
 import { listen } from "./server.js";
 
 /** Composition root of the ingress service: environment → connections → app → server. */
@@ -51,10 +51,16 @@ async function main(): Promise<void> {
     registry,
   });
   const server = await listen(ingress.app, config.SERVER_HOST, config.SERVER_PORT);
+  const metricsServer = await startMetricsServer({
+    registry,
+    host: config.METRICS_HOST,
+    port: config.METRICS_PORT,
+  });
   log.info(
     {
       host: config.SERVER_HOST,
       port: server.port,
+      metricsPort: metricsServer.port,
       rulesFile: config.rulesFile,
       repositories: rules.repositories.length,
     },
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
   onShutdown(
     [
       { name: "http server", close: () => server.close() },
+      { name: "metrics server", close: () => metricsServer.close() },
       { name: "ingress", close: () => ingress.close() },
       { name: "render queue", close: () => renderQueue.close() },
       { name: "control queue", close: () => controlQueue.close() },

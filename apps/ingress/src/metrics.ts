@@ -2,7 +2,7 @@ import { Counter, FAST_BUCKETS, Histogram, type Registry } from "@orchestrator/o
 import type { RequestHandler } from "express";
 
 /** What became of a webhook delivery (or, for Grafana, of one alert in it). */
-export type WebhookOutcome = "accepted" | "duplicate" | "ignored" | "rejected";
+export type WebhookOutcome = "accepted" | "duplicate" | "ignored" | "refused" | "rejected";
 
 /**
  * Ingress metrics. Labels are bounded: routes are Express patterns, events are GitHub event names

@@ -30,6 +30,8 @@ repositories:
     service: hello
     docsRepository: git@github.com:5dlabs/platform.git
     codeModel: opus
+  - match: ["5dlabs/*", "o/*"]
+    users: [swe-1-5dlabs, u1]
 github:
   allowedUsers: [trusted-outsider]
   selfLogins: ["orchestrator-bot[bot]"]

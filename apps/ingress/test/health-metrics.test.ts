@@ -14,7 +14,12 @@ describe("health, readiness and metrics", () => {
     expect(await (await fetch(`${h.base}/ready`)).json()).toEqual({ status: "ready" });
   });
 
-  it("exposes requests, durations, webhook outcomes and accepted runs on /metrics", async () => {
+  it("does not expose /metrics on the public port (it is served on METRICS_PORT)", async () => {
+    h = await startHarness();
+    expect((await fetch(`${h.base}/metrics`)).status).toBe(404);
+  });
+
+  it("counts requests, durations, webhook outcomes and accepted runs in its registry", async () => {
     h = await startHarness();
     const labeled = githubExample("issues", "labeled");
     labeled["label"] = { name: "orchestrator:code" };
@@ -27,7 +32,7 @@ describe("health, readiness and metrics", () => {
     await api(h, "POST", "/api/v1/runs", {
       body: { kind: "docs", repositoryUrl: "git@github.com:o/r.git", sourceBranch: "main", githubUser: "u1" },
     });
-    const text = await (await fetch(`${h.base}/metrics`)).text();
+    const text = await h.registry.metrics();
     for (const series of [
       'orchestrator_http_requests_total{route="/webhooks/github",method="POST",status="202",service="ingress"} 2',
       'orchestrator_http_requests_total{route="/webhooks/github",method="POST",status="401",service="ingress"} 1',

@@ -10,7 +10,7 @@ const cwd = fileURLToPath(new URL("..", import.meta.url));
 function runMain(env: Record<string, string>, untilOutput?: RegExp) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", METRICS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { commonEnv, type Env, env, loadConfig } from "@orchestrator/config";
+import { parseAllowedGitHosts } from "@orchestrator/contracts";
+import type { RendererSettings } from "@orchestrator/render";
 import { z } from "zod";
 
 export const rendererEnvSchema = z.object({
@@ -15,9 +18,34 @@ export const rendererEnvSchema = z.object({
   TOOLMAN_SERVER_URL: z.string().url().default("http://toolman.mcp.svc.cluster.local:3000/mcp"),
   /** Runs rendered at once. */
   RENDER_CONCURRENCY: env.positiveInt(4),
+  /** Git hosts that may receive the GitHub token (plain host names, comma- or space-separated). */
+  ALLOWED_GIT_HOSTS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseAllowedGitHosts(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** known_hosts file pinning the SSH host keys (GitHub Enterprise); default: GitHub's published keys. */
+  SSH_KNOWN_HOSTS_FILE: z.string().min(1).optional(),
 });
 export type RendererConfig = z.infer<typeof rendererEnvSchema>;
 
 export function loadRendererConfig(source: Env): RendererConfig {
   return loadConfig(rendererEnvSchema, source);
+}
+
+/** The template renderer's settings from the service's configuration (reads SSH_KNOWN_HOSTS_FILE). */
+export function rendererSettingsFrom(config: RendererConfig): RendererSettings {
+  return {
+    toolmanServerUrl: config.TOOLMAN_SERVER_URL,
+    allowedGitHosts: config.ALLOWED_GIT_HOSTS,
+    ...(config.SSH_KNOWN_HOSTS_FILE
+      ? { sshKnownHosts: readFileSync(config.SSH_KNOWN_HOSTS_FILE, "utf8") }
+      : {}),
+  };
 }

@@ -1,6 +1,11 @@
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
-import { createLogger, createRegistry, startHealthServer } from "@orchestrator/observability";
+import {
+  createLogger,
+  createRegistry,
+  startHealthServer,
+  startMetricsServer,
+} from "@orchestrator/observability";
 import {
   createQueue,
   createRedis,
@@ -10,7 +15,7 @@ import {
 } from "@orchestrator/queue";
 import { createRenderer as createTemplateRenderer } from "@orchestrator/render";
 import { RunStore } from "@orchestrator/run-store";
-import { loadRendererConfig } from "./config.js";
+import { loadRendererConfig, rendererSettingsFrom } from "./config.js";
 import { createRenderer } from "./create-renderer.js";
 import { isPermanentRenderError, renderWithTemplates } from "./run-renderer.js";
 
@@ -38,7 +43,7 @@ async function main(): Promise<void> {
 
   const templates = await createTemplateRenderer({
     ...(config.TEMPLATES_DIR ? { templatesDir: config.TEMPLATES_DIR } : {}),
-    settings: { toolmanServerUrl: config.TOOLMAN_SERVER_URL },
+    settings: rendererSettingsFrom(config),
     watch: config.TEMPLATES_WATCH,
     onReload: () => log.info("templates reloaded"),
     onError: (err) => log.error({ err }, "template reload failed; keeping the previous templates"),
@@ -58,18 +63,23 @@ async function main(): Promise<void> {
     concurrency: config.RENDER_CONCURRENCY,
   });
   const health = await startHealthServer({
-    registry,
     ready: () => redisReady(client),
     host: config.HEALTH_HOST,
     port: config.HEALTH_PORT,
   });
-  log.info({ port: health.port }, "renderer started");
+  const metricsServer = await startMetricsServer({
+    registry,
+    host: config.METRICS_HOST,
+    port: config.METRICS_PORT,
+  });
+  log.info({ port: health.port, metricsPort: metricsServer.port }, "renderer started");
 
   onShutdown(
     [
       { name: "renderer", close: () => renderer.close() },
       { name: "templates", close: async () => templates.close() },
       { name: "health", close: () => health.close() },
+      { name: "metrics", close: () => metricsServer.close() },
       { name: "queues", close: () => Promise.all([renderQueue.close(), dispatchQueue.close()]) },
       {
         name: "redis",

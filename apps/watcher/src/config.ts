@@ -1,5 +1,6 @@
 import { commonEnv, type Env, env, loadConfig } from "@orchestrator/config";
 import { DEFAULT_CODE_MODEL, DEFAULT_DOCS_MODEL } from "@orchestrator/contracts";
+import { policyEnv } from "@orchestrator/policy";
 import { z } from "zod";
 
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
@@ -48,6 +49,10 @@ export const watcherEnvSchema = z
     GITHUB_DEBOUNCE: env.duration("2s"),
     /** Public base URL of the orchestrator API, for links in GitHub comments. */
     PUBLIC_URL: optionalUrl,
+    /** Rules file (repositories and their users) kubectl-applied CRs are checked against; default: the shipped one. */
+    RULES_FILE: z.string().min(1).optional(),
+    /** ALLOWED_GIT_HOSTS (CR repositories) and CALLBACK_ALLOWED_HOSTS (callbacks at send time): see SECURITY.md. */
+    ...policyEnv,
     /** Model of kubectl-applied CodeRuns that name none. */
     DEFAULT_CODE_MODEL: z.string().min(1).default(DEFAULT_CODE_MODEL),
     /** Model of kubectl-applied DocsRuns that name none. */

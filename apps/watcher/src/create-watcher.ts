@@ -1,5 +1,6 @@
 import type { QUEUES, RunEvent } from "@orchestrator/contracts";
 import type { KubeClients } from "@orchestrator/kube";
+import type { RunPolicy } from "@orchestrator/policy";
 import { registerQueueDepthMetric, type TypedQueue, waitForRedis } from "@orchestrator/queue";
 import { type RunStore, subscribeRunEvents } from "@orchestrator/run-store";
 import type { Redis } from "ioredis";
@@ -46,6 +47,8 @@ export interface WatcherSettings {
     attempts: number;
     /** first retry delay, ms (doubles per attempt) */
     backoffMs: number;
+    /** CALLBACK_ALLOWED_HOSTS; [] → callbacks only to public addresses (checked when sending) */
+    allowedHosts: readonly string[];
   };
   github: {
     /** PUBLIC_URL, for the run link in comments */
@@ -85,6 +88,8 @@ export interface WatcherDeps {
   prefix: string;
   log: Logger;
   registry: Registry;
+  /** trust-boundary policy kubectl-applied CRs pass before they become runs (see SECURITY.md) */
+  policy: RunPolicy;
   now: () => Date;
 }
 
@@ -122,6 +127,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     secret: settings.callbacks.secret,
     attempts: settings.callbacks.attempts,
     backoffMs: settings.callbacks.backoffMs,
+    allowedHosts: settings.callbacks.allowedHosts,
     retentionMs: settings.retentionMs,
     log: log.child({ component: "callbacks" }),
     callbacks: metrics.callbacks,
@@ -167,6 +173,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           resyncIntervalMs: settings.resyncIntervalMs,
           watchRestartDelayMs: settings.watchRestartDelayMs,
           defaults: settings.defaults,
+          policy: deps.policy,
         })
       : undefined;
   const local =

@@ -2,7 +2,13 @@ import { resolve } from "node:path";
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
 import { createKubeClients, KubeConfigError, kubeConfigForRuntime } from "@orchestrator/kube";
-import { createLogger, createRegistry, startHealthServer } from "@orchestrator/observability";
+import {
+  createLogger,
+  createRegistry,
+  startHealthServer,
+  startMetricsServer,
+} from "@orchestrator/observability";
+import { defaultRulesFile, loadRules, type Rules, RunPolicy } from "@orchestrator/policy";
 import { createQueue, createRedis, onShutdown, redisReady, waitForRedis } from "@orchestrator/queue";
 import { RunStore } from "@orchestrator/run-store";
 import { loadWatcherConfig, type WatcherConfig } from "./config.js";
@@ -63,8 +69,22 @@ async function main(): Promise<void> {
   const github = githubClientFromConfig(config);
   if (!github) log.info("GitHub comments are off (set GITHUB_TOKEN or GITHUB_APP_ID with a private key)");
 
+  let rules: Rules;
+  try {
+    rules = await loadRules(config.RULES_FILE ?? defaultRulesFile());
+  } catch (err) {
+    log.fatal((err as Error).message);
+    process.exit(1);
+  }
+  const policy = new RunPolicy({
+    rules,
+    allowedGitHosts: config.ALLOWED_GIT_HOSTS,
+    callbackAllowedHosts: config.CALLBACK_ALLOWED_HOSTS,
+    registry,
+  });
   const watcher = createWatcher({
     settings: watcherSettingsFromConfig(config),
+    policy,
     runtime,
     runStore,
     redis: client,
@@ -81,7 +101,6 @@ async function main(): Promise<void> {
   let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
     health = await startHealthServer({
-      registry,
       ready: async () => watcher.ready() && (await redisReady(client)),
       host: config.HEALTH_HOST,
       port: config.HEALTH_PORT,
@@ -90,11 +109,17 @@ async function main(): Promise<void> {
     log.fatal(explainStartupError(err, { portVariable: "HEALTH_PORT" }) ?? String(err));
     process.exit(1);
   }
-  log.info({ port: health.port }, "health server listening");
+  const metricsServer = await startMetricsServer({
+    registry,
+    host: config.METRICS_HOST,
+    port: config.METRICS_PORT,
+  });
+  log.info({ port: health.port, metricsPort: metricsServer.port }, "health server listening");
 
   onShutdown(
     [
       { name: "health server", close: () => health.close() },
+      { name: "metrics server", close: () => metricsServer.close() },
       { name: "watcher", close: () => watcher.stop() },
       { name: "queues", close: () => Promise.all(Object.values(queues).map((q) => q.close())) },
       {

@@ -14,6 +14,9 @@ export interface WatcherMetrics {
   retries: Counter<"kind">;
   statusPatches: Counter<"kind">;
   gcDeleted: Counter<"resource" | "reason">;
+  failures: Counter<"kind" | "reason">;
+  /** set after every successful resync of the Kubernetes follower: "no watcher progress" alerts on it */
+  lastResync: Gauge;
   /** records a run that reached its final phase (once per run, from its run event) */
   runFinished(run: RunRecord): void;
 }
@@ -40,8 +43,20 @@ export function createWatcherMetrics(registry: Registry): WatcherMetrics {
     buckets: RUN_BUCKETS,
     registers,
   });
+  const failures = new Counter({
+    name: "orchestrator_run_failures_total",
+    help: "Runs that ended Failed, by kind and failure reason (OOMKilled, PendingTimeout, DeadlineExceeded, …)",
+    labelNames: ["kind", "reason"] as const,
+    registers,
+  });
   return {
     runsTotal,
+    failures,
+    lastResync: new Gauge({
+      name: "orchestrator_watcher_last_resync_timestamp_seconds",
+      help: "Unix time of the watcher's last successful resync of runs against Kubernetes",
+      registers,
+    }),
     runDuration,
     stageDuration,
     runsActive: new Gauge({
@@ -89,10 +104,17 @@ export function createWatcherMetrics(registry: Registry): WatcherMetrics {
     runFinished(run) {
       if (!isTerminalPhase(run.phase)) return;
       runsTotal.inc({ kind: run.kind, phase: run.phase });
+      if (run.phase === "Failed") failures.inc({ kind: run.kind, reason: reasonLabel(run.failureReason) });
       const seconds = runDurationSeconds(run);
       if (seconds !== undefined) runDuration.observe({ kind: run.kind, phase: run.phase }, seconds);
       for (const { stage, seconds: s } of stageDurations(run))
         stageDuration.observe({ kind: run.kind, stage }, s);
     },
   };
+}
+
+/** failure reasons are short CamelCase words; anything else is one bounded label value */
+function reasonLabel(reason: string | undefined): string {
+  if (!reason) return "Unknown";
+  return /^[A-Za-z][A-Za-z0-9]{0,39}$/.test(reason) ? reason : "Other";
 }

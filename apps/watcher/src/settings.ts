@@ -12,7 +12,12 @@ export function watcherSettingsFromConfig(config: WatcherConfig): WatcherSetting
     orphanGraceMs: config.ORPHAN_GRACE,
     retentionMs: config.RUN_RETENTION,
     watchRestartDelayMs: 1000,
-    callbacks: { secret: config.CALLBACK_SECRET, attempts: config.CALLBACK_ATTEMPTS, backoffMs: 2000 },
+    callbacks: {
+      secret: config.CALLBACK_SECRET,
+      attempts: config.CALLBACK_ATTEMPTS,
+      backoffMs: 2000,
+      allowedHosts: config.CALLBACK_ALLOWED_HOSTS,
+    },
     github: { publicUrl: config.PUBLIC_URL, debounceMs: config.GITHUB_DEBOUNCE, pollMs: 500 },
     defaults: { codeModel: config.DEFAULT_CODE_MODEL, docsModel: config.DEFAULT_DOCS_MODEL },
   };

@@ -1,5 +1,6 @@
 import { QUEUES } from "@orchestrator/contracts";
 import { silentLogger } from "@orchestrator/observability";
+import { parseRules, RunPolicy } from "@orchestrator/policy";
 import { createQueue } from "@orchestrator/queue";
 import { connectTestRedis } from "@orchestrator/queue/testing";
 import type { Redis } from "ioredis";
@@ -15,6 +16,13 @@ import type { RedisContext } from "./redis-context.js";
 
 export const TEST_CALLBACK_SECRET = "test-callback-secret-0123456789";
 
+/** Rules kubectl-applied CRs of the tests are checked against: the fixtures' repositories and user. */
+export const TEST_WATCHER_RULES = `
+repositories:
+  - match: "5dlabs/*"
+    users: [swe-1-5dlabs]
+`;
+
 export function testSettings(overrides: Partial<WatcherSettings> = {}): WatcherSettings {
   return {
     namespace: "default",
@@ -25,7 +33,8 @@ export function testSettings(overrides: Partial<WatcherSettings> = {}): WatcherS
     orphanGraceMs: 0,
     retentionMs: 3_600_000,
     watchRestartDelayMs: 100,
-    callbacks: { secret: TEST_CALLBACK_SECRET, attempts: 5, backoffMs: 50 },
+    // the test receivers listen on 127.0.0.1, which only an explicit CALLBACK_ALLOWED_HOSTS entry allows
+    callbacks: { secret: TEST_CALLBACK_SECRET, attempts: 5, backoffMs: 50, allowedHosts: ["127.0.0.1"] },
     github: { publicUrl: "https://orchestrator.example.com", debounceMs: 0, pollMs: 25 },
     defaults: { codeModel: "claude-sonnet-4-20250514", docsModel: "claude-opus-4-20250514" },
     ...overrides,
@@ -51,7 +60,13 @@ function makeQueues(ctx: RedisContext) {
 export async function startTestWatcher(
   ctx: RedisContext,
   runtime: WatcherRuntime,
-  options: { githubUrl?: string; settings?: Partial<WatcherSettings>; start?: boolean } = {},
+  options: {
+    githubUrl?: string;
+    settings?: Partial<WatcherSettings>;
+    start?: boolean;
+    /** rules YAML for the CR policy; default TEST_WATCHER_RULES */
+    rules?: string;
+  } = {},
 ): Promise<TestWatcher> {
   const subscriber: Redis = await connectTestRedis("worker");
   const workerConnection: Redis = await connectTestRedis("worker");
@@ -59,6 +74,12 @@ export async function startTestWatcher(
   const queues = makeQueues(ctx);
   const watcher = createWatcher({
     settings: testSettings(options.settings),
+    policy: new RunPolicy({
+      rules: parseRules(options.rules ?? TEST_WATCHER_RULES),
+      allowedGitHosts: ["github.com"],
+      callbackAllowedHosts: [],
+      registry,
+    }),
     runtime,
     runStore: ctx.runStore,
     redis: ctx.redis,

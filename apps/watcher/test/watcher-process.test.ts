@@ -36,6 +36,7 @@ describe("watcher process", () => {
     const kubeconfig = join(dir, "kubeconfig.yaml");
     await sim.writeKubeconfig(kubeconfig);
     const port = await freePort();
+    const metricsPort = await freePort();
     let output = "";
     child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: APP_DIR,
@@ -48,6 +49,8 @@ describe("watcher process", () => {
         RUNTIME: "kubernetes",
         HEALTH_PORT: String(port),
         HEALTH_HOST: "127.0.0.1",
+        METRICS_PORT: String(metricsPort),
+        METRICS_HOST: "127.0.0.1",
         LOG_LEVEL: "info",
         GITHUB_TOKEN: "ghp_must_never_be_logged",
         GITHUB_API_URL: "http://127.0.0.1:9/",
@@ -72,7 +75,7 @@ describe("watcher process", () => {
       .poll(async () => (await ctx.runStore.get(run.id))?.phase, { timeout: 10_000 })
       .toBe("Succeeded");
     // counted from the run event, which arrives just after the transition
-    const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metrics = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     await expect
       .poll(metrics, { timeout: 15_000 })
       .toContain('orchestrator_runs_total{kind="code",phase="Succeeded",service="watcher"} 1');

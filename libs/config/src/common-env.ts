@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { duration, logLevel, nonNegativeInt, redisUrl } from "./fields.js";
+import { duration, logLevel, nonNegativeInt, port, redisUrl } from "./fields.js";
+
+/**
+ * Variables of the Prometheus endpoint. `/metrics` has its own port so the Service that faces the
+ * internet (the ingress's SERVER_PORT) never exposes it; only the ServiceMonitor scrapes this one.
+ */
+export const metricsEnv = {
+  /** Bind address of `/metrics`. */
+  METRICS_HOST: z.string().min(1).default("0.0.0.0"),
+  /** Port of `/metrics` (0 picks a free port). */
+  METRICS_PORT: port(9090),
+} as const;
 
 /** Variables every service reads. */
 export const commonEnv = {
@@ -21,6 +32,7 @@ export const commonEnv = {
     .default("default"),
   /** Runs waiting or active at once, across all services (0 = unlimited). */
   MAX_CONCURRENT_RUNS: nonNegativeInt(10),
+  ...metricsEnv,
 } as const;
 
 /** Variables of services that serve HTTP. */

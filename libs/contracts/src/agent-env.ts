@@ -20,6 +20,8 @@ export const AGENT_ENV = {
   managedSettingsFile: "ORCH_MANAGED_SETTINGS_FILE",
   /** optional known_hosts content replacing the pinned github.com keys (GitHub Enterprise) */
   sshKnownHosts: "ORCH_SSH_KNOWN_HOSTS",
+  /** optional git config file the run's git configuration includes (e.g. `http.sslCAInfo` for a private CA) */
+  gitExtraConfig: "ORCH_GIT_EXTRA_CONFIG",
 } as const;
 
 export const AGENT_PATHS = {

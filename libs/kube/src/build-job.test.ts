@@ -87,7 +87,7 @@ describe("buildJob", () => {
     expect(container).toMatchObject({
       name: "agent",
       image: "anthropic/claude-code:latest",
-      command: ["/bin/bash", "/config/container.sh"],
+      command: ["/bin/bash", "-p", "/config/container.sh"],
       workingDir: "/workspace",
       resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
       securityContext: {

@@ -1,5 +1,5 @@
 import type { V1EnvVar, V1Job, V1OwnerReference, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
-import { AGENT_ENV, AGENT_PATHS, type RunRecord } from "@orchestrator/contracts";
+import { AGENT_ENV, AGENT_PATHS, type RunRecord, requestEnvNameProblem } from "@orchestrator/contracts";
 import { gitCredentialsFor } from "./git-credentials.js";
 import { withImageTag } from "./image.js";
 import { ANNOTATIONS, runLabels } from "./labels.js";
@@ -19,10 +19,20 @@ export const CODE_CLAUDE_CONFIG_DIR = `${AGENT_PATHS.workspaceDir}/.claude-home`
 /** Mode of the mounted GitHub credentials (ssh refuses a private key others can read). */
 export const SECRET_FILE_MODE = 0o600;
 
-/** Environment variables a request may not set, because the runtime owns them. */
+/**
+ * Environment variables a request may not set: the runtime owns them, or they steer the shell, the loader,
+ * git, node … (`DENIED_ENV_GLOBS`). The ingress refuses them; a CR applied with kubectl still never puts one
+ * into the pod (where `LD_PRELOAD` would act before any script line), and the script refuses to start.
+ */
 export function isReservedEnvName(name: string): boolean {
-  return name.startsWith("ORCH_") || name === "ANTHROPIC_API_KEY";
+  return requestEnvNameProblem(name) !== undefined;
 }
+
+/**
+ * The agent's command: `bash -p` reads no `BASH_ENV`/`ENV` file and ignores `SHELLOPTS`, `BASHOPTS` and
+ * functions from the environment, so nothing in it runs before the script's own checks.
+ */
+export const AGENT_COMMAND: readonly string[] = ["/bin/bash", "-p", `${AGENT_PATHS.configDir}/container.sh`];
 
 export interface JobResources {
   /** @defaultValue "1" */
@@ -178,7 +188,7 @@ export function buildJob(input: BuildJobInput): V1Job {
             {
               name: AGENT_CONTAINER,
               image,
-              command: ["/bin/bash", `${AGENT_PATHS.configDir}/container.sh`],
+              command: [...AGENT_COMMAND],
               workingDir: AGENT_PATHS.workspaceDir,
               env,
               resources: {

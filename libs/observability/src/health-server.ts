@@ -1,9 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Registry } from "prom-client";
 
 export interface HealthServerOptions {
-  registry: Registry;
   /** resolves true when the service can do its work (e.g. Redis answers) */
   ready: () => Promise<boolean>;
   host: string;
@@ -16,8 +14,8 @@ export interface HealthServer {
 }
 
 /**
- * `/health` (process alive), `/ready` (dependencies reachable) and `/metrics` for the worker-only
- * services, which have no other HTTP server.
+ * `/health` (process alive) and `/ready` (dependencies reachable) for the worker-only services, which
+ * have no other HTTP server. `/metrics` is on its own port (`startMetricsServer`).
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
@@ -32,13 +30,6 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       options.ready().then(
         (ok) => send(ok ? 200 : 503, { status: ok ? "ready" : "not ready" }),
         () => send(503, { status: "not ready" }),
-      );
-      return;
-    }
-    if (path === "/metrics") {
-      options.registry.metrics().then(
-        (text) => send(200, text, options.registry.contentType),
-        () => send(500, { error: "metrics unavailable" }),
       );
       return;
     }

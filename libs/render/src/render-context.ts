@@ -1,6 +1,7 @@
 import {
   authKindFor,
   type CodeRunRequest,
+  DENIED_ENV_GLOBS,
   type RunKind,
   type RunRequest,
   type RunSourceType,
@@ -115,6 +116,14 @@ export interface RenderContext {
 
   task_prompt_begin_marker: string;
   task_prompt_end_marker: string;
+
+  /** Trust boundary, space-separated: hosts that may get the token (`allowedGitHosts`), the request's env
+   * names (`env`, `envFromSecrets`) and the `DENIED_ENV_GLOBS` the script checks them against. */
+  allowed_git_hosts: string;
+  request_env_names: string;
+  denied_env_globs: string;
+  /** pinned SSH host keys (known_hosts lines) */
+  ssh_known_hosts: string;
 }
 
 /** `git@github.com:org/repo.git`, `ssh://git@host:22/org/repo`, `https://host/org/repo` → host and slug. */
@@ -125,6 +134,13 @@ export function parseRepositoryUrl(url: string): { host: string; slug: string } 
     );
   if (!match) return { host: "", slug: url };
   return { host: match[1] ?? match[2] ?? match[3] ?? "", slug: match[4] ?? "" };
+}
+
+/** Every name a request puts into the agent's environment, sorted. */
+function requestEnvNames(request: RunRequest): string[] {
+  if (request.kind !== "code") return [];
+  const names = [...Object.keys(request.env), ...request.envFromSecrets.map((ref) => ref.name)];
+  return [...new Set(names)].sort();
 }
 
 function sourceUrl(request: RunRequest): string | null {
@@ -240,6 +256,10 @@ export function buildRenderContext(
     permissions_deny: [...resolved.permissions.deny],
     task_prompt_begin_marker: TASK_PROMPT_MARKERS.begin,
     task_prompt_end_marker: TASK_PROMPT_MARKERS.end,
+    allowed_git_hosts: resolved.allowedGitHosts.join(" "),
+    ssh_known_hosts: resolved.sshKnownHosts,
+    request_env_names: requestEnvNames(request).join(" "),
+    denied_env_globs: DENIED_ENV_GLOBS.join(" "),
   };
   if (request.kind === "code") {
     const code = codeFields(request, resolved);

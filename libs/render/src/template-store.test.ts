@@ -68,7 +68,7 @@ describe("template store", () => {
   it("loads the repository's templates in the tree layout with their partials and hooks", async () => {
     const set = await loadTemplateSet(defaultTemplatesDir());
     expect(set.layout).toBe("tree");
-    expect(set.partials).toEqual(["agent-common", "agent-runtime"]);
+    expect(set.partials).toEqual(["agent-common", "agent-git", "agent-runtime"]);
     expect(set.templates.docs.map((t) => t.output)).toEqual([
       "CLAUDE.md",
       "container.sh",

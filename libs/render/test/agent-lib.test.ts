@@ -7,7 +7,7 @@ import { makeTempDir } from "./support/git-fixtures.js";
 import { runBash } from "./support/script-harness.js";
 
 /** The shell library partials hold no template expressions, so their source is the rendered text. */
-const LIBRARY = ["agent-common.sh.hbs", "agent-runtime.sh.hbs"]
+const LIBRARY = ["agent-common.sh.hbs", "agent-runtime.sh.hbs", "agent-git.sh.hbs"]
   .map((file) => readFileSync(join(defaultTemplatesDir(), "partials", file), "utf8"))
   .join("\n");
 

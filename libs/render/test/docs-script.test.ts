@@ -15,6 +15,7 @@ import {
   runBash,
   runContainerScript,
   serveOverSsh,
+  setGitRewrites,
   sshCalls,
   TEST_TOKEN,
   writeConfig,
@@ -294,7 +295,7 @@ describe("docs container.sh", () => {
 
   it("names the failing step and command when git fails", async () => {
     const { sandbox } = setup(SSH_URL);
-    sandbox.env["GIT_CONFIG_KEY_0"] = `url.file://${join(sandbox.root, "missing.git")}.insteadOf`;
+    setGitRewrites(sandbox.env, { [SSH_URL]: `file://${join(sandbox.root, "missing.git")}` });
     writeConfig(sandbox, renderer.render(docsRequest(), FIXED_RUN).files);
 
     const run = await runContainerScript(sandbox);

@@ -59,7 +59,7 @@ describe("rendered scripts with hostile values", () => {
     const request = codeRequest({
       promptModification: text,
       instructions: text,
-      env: { EVIL: text, PS4: `$(touch ${marker})` },
+      env: { EVIL: text },
     });
     const { files } = renderer.render(request, FIXED_RUN);
     writeConfig(sandbox, files);

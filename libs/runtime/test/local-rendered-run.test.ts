@@ -73,20 +73,29 @@ describe("local runtime with a rendered code run", () => {
     writeFileSync(tokenFile, "ghp_test\n", { mode: 0o600 });
     const shimLog = join(root, "shim.log");
     const dataDir = join(root, "data");
+    // the request names GitHub; git is pointed at the local remotes instead, through the operator's git
+    // config file (the scripts run git with a clean environment, so GIT_CONFIG_* variables would not reach it)
+    const operatorGitConfig = join(root, "operator.gitconfig");
+    writeFileSync(
+      operatorGitConfig,
+      `[url "file://${target}"]\n\tinsteadOf = https://github.com/5dlabs/trader.git\n` +
+        `[url "file://${docs}"]\n\tinsteadOf = https://github.com/5dlabs/platform.git\n`,
+    );
+    // gh, too, runs with a clean environment: its shim learns where to log from a wrapper
+    const bin = join(root, "bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      join(bin, "gh"),
+      `#!/usr/bin/env bash\nexport SHIM_LOG='${shimLog}'\nexec '${SHIMS}gh' "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
     const runtime = new LocalRuntime({
       dataDir,
-      path: `${SHIMS}:${process.env.PATH}`,
+      path: `${bin}:${SHIMS}:${process.env.PATH}`,
       githubTokenFile: tokenFile,
-      // the request names GitHub; git is pointed at the local remotes instead
-      baseEnv: {
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_CONFIG_COUNT: "2",
-        GIT_CONFIG_KEY_0: `url.file://${target}.insteadOf`,
-        GIT_CONFIG_VALUE_0: "https://github.com/5dlabs/trader.git",
-        GIT_CONFIG_KEY_1: `url.file://${docs}.insteadOf`,
-        GIT_CONFIG_VALUE_1: "https://github.com/5dlabs/platform.git",
-        SHIM_LOG: shimLog,
-      },
+      baseEnv: { ORCH_GIT_EXTRA_CONFIG: operatorGitConfig, SHIM_LOG: shimLog },
       log: pino({ level: "silent" }),
     });
     const at = new Date().toISOString();
@@ -153,16 +162,17 @@ describe("local runtime with a rendered code run", () => {
     renderer.close();
     const tokenFile = join(root, "token-2");
     writeFileSync(tokenFile, "ghp_test\n", { mode: 0o600 });
+    // the developer's git config (LOCAL_AGENT_ENV's GIT_CONFIG_GLOBAL) points the URL at a missing remote
+    const developerGitConfig = join(root, "developer.gitconfig");
+    writeFileSync(
+      developerGitConfig,
+      `[url "file://${join(root, "remotes", "nowhere.git")}"]\n\tinsteadOf = https://github.com/5dlabs/missing.git\n`,
+    );
     const runtime = new LocalRuntime({
       dataDir: join(root, "data-2"),
       path: `${SHIMS}:${process.env.PATH}`,
       githubTokenFile: tokenFile,
-      baseEnv: {
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_CONFIG_COUNT: "1",
-        GIT_CONFIG_KEY_0: `url.file://${join(root, "remotes", "nowhere.git")}.insteadOf`,
-        GIT_CONFIG_VALUE_0: "https://github.com/5dlabs/missing.git",
-      },
+      agentEnv: { GIT_CONFIG_GLOBAL: developerGitConfig },
       log: pino({ level: "silent" }),
     });
     const at = new Date().toISOString();

@@ -6,9 +6,15 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..
 
 export type ServiceName = "ingress" | "renderer" | "dispatcher" | "watcher";
 
+/** The built bundle of a service: what the image runs (`npm run build`; the global setup builds it). */
+export function bundlePath(name: ServiceName): string {
+  return resolve(REPO_ROOT, "apps", name, "dist", "main.js");
+}
+
 /**
- * One service as its own OS process (`node --import tsx apps/<name>/src/main.ts`), with its output
- * kept for the failure message of a test.
+ * One service as its own OS process, started from its built bundle with plain `node` exactly as the
+ * image starts it (`node apps/<name>/dist/main.js`), with its output kept for the failure message of a
+ * test. `metricsUrl` is its separate Prometheus port.
  */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -18,10 +24,11 @@ export class ServiceProcess {
     readonly name: ServiceName,
     private readonly env: Record<string, string>,
     readonly readyUrl: string,
+    readonly metricsUrl: string,
   ) {}
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, ["--import", "tsx", `apps/${this.name}/src/main.ts`], {
+    const child = spawn(process.execPath, ["--enable-source-maps", bundlePath(this.name)], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],

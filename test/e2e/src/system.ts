@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
@@ -11,6 +11,11 @@ export const NAMESPACE = "agents";
 export const GITHUB_USER = "swe-1-5dlabs";
 export const API_TOKEN = "e2e-token-0123456789abcdef";
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
+/**
+ * Where `stop()` writes each service's `/metrics` text (gitignored): `test/deploy` checks that every
+ * metric the alerts and the dashboard name is one the services really export.
+ */
+export const METRICS_DUMP_DIR = resolve(REPO_ROOT, "test/e2e/.metrics");
 
 /**
  * The whole product for an end-to-end test: real Redis (from the vitest global setup), the Kubernetes
@@ -42,7 +47,17 @@ github:
     "orchestrator:code": code
 `;
 
-export async function startSystem(): Promise<System> {
+export interface SystemOptions {
+  /**
+   * The kubeconfig file a service runs with; default: the simulator's admin kubeconfig. The RBAC test
+   * gives each service its own ServiceAccount identity here.
+   */
+  kubeconfigFor?: (service: ServiceName, sim: KubeSim, dir: string) => Promise<string>;
+  /** Start kube-sim with RBAC enforced (HTTPS, tokens, Roles); the harness itself stays admin. */
+  rbac?: boolean;
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const dir = await mkdtemp(join(tmpdir(), "orchestrator-e2e-"));
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error("REDIS_URL is not set (vitest global setup)");
@@ -53,6 +68,7 @@ export async function startSystem(): Promise<System> {
     namespaces: [NAMESPACE],
     crds: await loadCrdsFromDir(resolve(REPO_ROOT, "deploy/crds")),
     watchTimeoutMs: 4000,
+    rbac: options.rbac === true,
     kubelet: { scheduleDelayMs: 20, startDelayMs: 50, runDurationMs: 400 },
   });
   sim.kubelet.setOutcome((pod) => {
@@ -92,6 +108,9 @@ export async function startSystem(): Promise<System> {
     freePort(),
     freePort(),
   ]);
+  const metricsPorts = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const metrics = (i: number) => ({ METRICS_HOST: "127.0.0.1", METRICS_PORT: String(metricsPorts[i]) });
+  const metricsUrl = (i: number) => `http://127.0.0.1:${metricsPorts[i]}/metrics`;
   const common: Record<string, string> = {
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
@@ -102,11 +121,18 @@ export async function startSystem(): Promise<System> {
     HEALTH_HOST: "127.0.0.1",
   };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const kubeconfigs = {} as Record<ServiceName, { KUBECONFIG: string }>;
+  for (const service of ["ingress", "renderer", "dispatcher", "watcher"] as const)
+    kubeconfigs[service] = {
+      KUBECONFIG: options.kubeconfigFor ? await options.kubeconfigFor(service, sim, dir) : kubeconfig,
+    };
   const services: Record<ServiceName, ServiceProcess> = {
     ingress: new ServiceProcess(
       "ingress",
       {
         ...common,
+        ...kubeconfigs.ingress,
+        ...metrics(0),
         SERVER_HOST: "127.0.0.1",
         SERVER_PORT: String(apiPort),
         API_TOKENS: `e2e:${API_TOKEN}`,
@@ -115,29 +141,49 @@ export async function startSystem(): Promise<System> {
         PUBLIC_URL: apiUrl,
       },
       `${apiUrl}/ready`,
+      metricsUrl(0),
     ),
     renderer: new ServiceProcess(
       "renderer",
-      { ...common, HEALTH_PORT: String(rendererPort), TEMPLATES_WATCH: "false" },
+      {
+        ...common,
+        ...kubeconfigs.renderer,
+        ...metrics(1),
+        HEALTH_PORT: String(rendererPort),
+        TEMPLATES_WATCH: "false",
+      },
       `http://127.0.0.1:${rendererPort}/ready`,
+      metricsUrl(1),
     ),
     dispatcher: new ServiceProcess(
       "dispatcher",
-      { ...common, HEALTH_PORT: String(dispatcherPort), SLOT_RECONCILE_INTERVAL: "2s" },
+      {
+        ...common,
+        ...kubeconfigs.dispatcher,
+        ...metrics(2),
+        HEALTH_PORT: String(dispatcherPort),
+        SLOT_RECONCILE_INTERVAL: "2s",
+      },
       `http://127.0.0.1:${dispatcherPort}/ready`,
+      metricsUrl(2),
     ),
     watcher: new ServiceProcess(
       "watcher",
       {
         ...common,
+        ...kubeconfigs.watcher,
+        ...metrics(3),
         HEALTH_PORT: String(watcherPort),
         GITHUB_TOKEN: "ghs_e2e_token",
         GITHUB_API_URL: github.url,
         GITHUB_DEBOUNCE: "200ms",
         RESYNC_INTERVAL: "2s",
         PUBLIC_URL: apiUrl,
+        // kubectl-applied CRs pass the same rules as requests to the ingress
+        RULES_FILE: rulesFile,
       },
       `http://127.0.0.1:${watcherPort}/ready`,
+      metricsUrl(3),
     ),
   };
   await Promise.all(Object.values(services).map((s) => s.start()));
@@ -159,10 +205,21 @@ export async function startSystem(): Promise<System> {
       return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
     },
     async stop() {
+      await dumpMetrics(Object.values(services));
       await Promise.all(Object.values(services).map((s) => s.stop()));
       await github.close();
       await sim.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Each running service's `/metrics` text into METRICS_DUMP_DIR; a stopped service keeps its last dump. */
+async function dumpMetrics(services: ServiceProcess[]): Promise<void> {
+  await mkdir(METRICS_DUMP_DIR, { recursive: true });
+  for (const service of services) {
+    const response = await fetch(service.metricsUrl).catch(() => undefined);
+    if (response?.status === 200)
+      await writeFile(join(METRICS_DUMP_DIR, `${service.name}.prom`), await response.text());
+  }
 }

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadCrdsFromDir } from "./load-crds.js";
+import { parseRbacFlags, RBAC_USAGE } from "./rbac/cli-options.js";
 import { startKubeSim } from "./start-kube-sim.js";
 
 const USAGE = `Usage: kube-sim [options]
@@ -16,6 +17,7 @@ const USAGE = `Usage: kube-sim [options]
   --watch-timeout-ms N  server-side watch close (default 30000)
   --history-size N      watch event window per resource (default 1000)
   --seed N              seed for names, uids and faults
+${RBAC_USAGE}
   --help                show this help`;
 
 const DEFAULT_CRDS = fileURLToPath(new URL("../../../deploy/crds", import.meta.url));
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
     "watch-timeout-ms": { type: "string" },
     "history-size": { type: "string" },
     seed: { type: "string" },
+    rbac: { type: "boolean" },
+    "rbac-manifests": { type: "string", multiple: true },
+    "sa-kubeconfig": { type: "string", multiple: true },
     help: { type: "boolean" },
   } as const;
   try {
@@ -89,6 +94,8 @@ async function main(): Promise<void> {
     if (!existsSync(crdDir)) fail(`--crds directory does not exist: ${crdDir}`);
   }
   const crds = await loadCrdsFromDir(crdDir);
+  const rbac = parseRbacFlags(v);
+  if (typeof rbac === "string") fail(rbac);
   const kubeconfigPath = resolve(v.kubeconfig ?? "kubeconfig.sim.yaml");
 
   const sim = await startKubeSim({
@@ -100,8 +107,16 @@ async function main(): Promise<void> {
     ...(historySize !== undefined ? { historySize } : {}),
     ...(seed !== undefined ? { seed } : {}),
     crds,
+    ...(rbac.rbac ? { rbac: true, rbacManifests: rbac.manifests } : {}),
   });
   await sim.writeKubeconfig(kubeconfigPath);
+  for (const { serviceAccount, path } of rbac.saKubeconfigs) {
+    await sim.writeKubeconfig(path, { serviceAccount }).catch(async (err: unknown) => {
+      await sim.stop();
+      fail(`--sa-kubeconfig: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    process.stdout.write(`kubeconfig for ${serviceAccount.namespace}/${serviceAccount.name}: ${path}\n`);
+  }
   process.stdout.write(
     `kube-sim listening on ${sim.url}\nkubeconfig: ${kubeconfigPath}\n` +
       `crds: ${crds.length} from ${crdDir}\nadmin: ${sim.url}/_sim/requests, ${sim.url}/_sim/faults\n`,

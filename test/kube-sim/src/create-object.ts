@@ -61,6 +61,7 @@ export function createObject(
   reportUnknownFields(rt, obj, opts);
   const errors = [...validateObjectMeta(obj, rt.nameRule), ...(rt.strategy.validate?.(obj) ?? [])];
   if (errors.length > 0) throw invalid(rt.kind, rt.group, name, errors);
+  if (!opts.internal) ctx.validatingAdmission?.(rt, obj, undefined);
 
   if (ctx.store.get(resourceKey(rt), meta.namespace, name)) throw alreadyExists(groupResource(rt), name);
   if (opts.dryRun) return obj;

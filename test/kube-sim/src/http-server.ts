@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -10,8 +11,13 @@ export class SimHttpServer {
   private host = "127.0.0.1";
   port = 0;
 
-  constructor(handler: RequestHandler, onError: (err: unknown) => void) {
-    this.server = createServer((req, res) => {
+  /** With `tls` (PEM key and certificate) it serves HTTPS, as kube-sim does with RBAC on. */
+  constructor(
+    handler: RequestHandler,
+    onError: (err: unknown) => void,
+    private readonly tls?: { key: string; cert: string },
+  ) {
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
       handler(req, res).catch((err: unknown) => {
         onError(err);
         if (!res.headersSent) {
@@ -19,7 +25,8 @@ export class SimHttpServer {
           res.end(String(err));
         } else res.destroy();
       });
-    });
+    };
+    this.server = tls ? createHttpsServer(tls, listener) : createServer(listener);
     this.server.on("connection", (socket) => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
@@ -41,7 +48,7 @@ export class SimHttpServer {
   }
 
   get url(): string {
-    return `http://${this.host}:${this.port}`;
+    return `${this.tls ? "https" : "http"}://${this.host}:${this.port}`;
   }
 
   /** Stops accepting connections for `ms` (clients see ECONNREFUSED), then listens on the same port again. */

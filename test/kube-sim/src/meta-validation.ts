@@ -4,7 +4,7 @@ import type { KubeObject } from "./types.js";
 
 const TOTAL_ANNOTATION_SIZE = 256 * 1024;
 
-export type NameRule = "subdomain" | "label";
+export type NameRule = "subdomain" | "label" | "path";
 
 export function validateLabels(labels: unknown, field: string): FieldError[] {
   if (labels === undefined || labels === null) return [];
@@ -57,6 +57,12 @@ function validateOwnerReferences(refs: unknown, field: string): FieldError[] {
   return errs;
 }
 
+/** path.IsValidPathSegmentName (RBAC object names such as "system:discovery"). */
+function pathSegment(name: string): string[] {
+  if (name === "." || name === "..") return [`may not be '${name}'`];
+  return /[/%]/.test(name) ? [`may not contain '/' or '%'`] : [];
+}
+
 /** ValidateObjectMeta: name rules, labels, annotations, finalizers and owner references. */
 export function validateObjectMeta(obj: KubeObject, nameRule: NameRule): FieldError[] {
   const meta = obj.metadata;
@@ -65,7 +71,12 @@ export function validateObjectMeta(obj: KubeObject, nameRule: NameRule): FieldEr
   if (!name) {
     errs.push(required("metadata.name", "name or generateName is required"));
   } else {
-    const msgs = nameRule === "label" ? dns1123Label(name) : dns1123Subdomain(name);
+    const msgs =
+      nameRule === "label"
+        ? dns1123Label(name)
+        : nameRule === "path"
+          ? pathSegment(name)
+          : dns1123Subdomain(name);
     for (const msg of msgs) errs.push(invalid("metadata.name", name, msg));
   }
   errs.push(...validateLabels(meta.labels, "metadata.labels"));

@@ -1,6 +1,8 @@
 import type { ResourceRegistry } from "./resource-registry.js";
+import type { ResourceType } from "./resource-type.js";
 import type { SeededRandom } from "./seeded-random.js";
 import type { Store } from "./store.js";
+import type { KubeObject } from "./types.js";
 
 /** Shared state handed to the operations layer, the HTTP handlers and the controllers. */
 export interface SimContext {
@@ -14,6 +16,8 @@ export interface SimContext {
   nodeName: string;
   /** Asks the controllers to run soon (coalesced), so reactions do not wait for the next tick. */
   kick(): void;
+  /** Validating admission for client writes (set by RBAC: OwnerReferencesPermissionEnforcement); throws ApiError. */
+  validatingAdmission?: (rt: ResourceType, obj: KubeObject, old: KubeObject | undefined) => void;
 }
 
 /** Per-write options shared by create/update/patch/delete. */

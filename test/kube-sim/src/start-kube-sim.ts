@@ -12,13 +12,16 @@ import { GarbageCollector } from "./garbage-collector.js";
 import { sendError } from "./http-io.js";
 import { SimHttpServer } from "./http-server.js";
 import { JobController } from "./job-controller.js";
-import { makeKubeConfig, writeKubeconfigFile } from "./kubeconfig.js";
+import { type KubeconfigAccess, makeKubeConfig, writeKubeconfigFile } from "./kubeconfig.js";
 import { Kubelet } from "./kubelet.js";
 import type { KubeletTimings } from "./kubelet-runtime.js";
 import { NamespaceController } from "./namespace-controller.js";
 import type { OutcomeHook } from "./outcome-resolver.js";
 import type { PodOutcome } from "./pod-outcome.js";
 import { PvcController } from "./pvc-controller.js";
+import type { ManifestSource } from "./rbac/manifests.js";
+import { type CredentialOptions, SimRbac } from "./rbac/sim-rbac.js";
+import { makeServingCert } from "./rbac/tls.js";
 import { parseRequestInfo } from "./request-info.js";
 import { RequestLog, type RequestLogEntry } from "./request-log.js";
 import { ResourceRegistry } from "./resource-registry.js";
@@ -64,14 +67,25 @@ export interface KubeSimOptions {
   pvcBindDelayMs?: number;
   /** Unexpected internal errors (default: console.error). */
   onError?: (err: unknown) => void;
+  /** Authenticate and authorise every request with RBAC, serving HTTPS (default false; see README "RBAC"). */
+  rbac?: boolean;
+  /** Manifest files, directories or objects whose Namespaces, ServiceAccounts and RBAC kinds are loaded (implies rbac). */
+  rbacManifests?: readonly ManifestSource[];
 }
+
+/** A namespace name (the old form) or who the kubeconfig authenticates as (see README "RBAC"). */
+export type KubeConfigTarget = string | CredentialOptions;
 
 export interface KubeSim {
   readonly url: string;
   readonly port: number;
   /** A client-node KubeConfig for this server (context namespace defaults to "default"). */
-  kubeConfig(namespace?: string): KubeConfig;
-  writeKubeconfig(path: string, namespace?: string): Promise<void>;
+  kubeConfig(target?: KubeConfigTarget): KubeConfig;
+  writeKubeconfig(path: string, target?: KubeConfigTarget): Promise<void>;
+  /** RBAC state: usage(), unusedGrants(), load(); its methods throw when RBAC is off. */
+  readonly rbac: SimRbac;
+  /** PEM certificate clients must trust when RBAC is on (the server then speaks HTTPS). */
+  readonly caPem: string | undefined;
   /** Snapshot of the request log. */
   readonly requests: RequestLogEntry[];
   clearRequests(): void;
@@ -125,6 +139,16 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   }
   crds.step();
 
+  const rbac = new SimRbac(ctx, options.rbac === true || options.rbacManifests !== undefined);
+  if (options.rbacManifests) await rbac.load(options.rbacManifests);
+  const tls = rbac.enabled ? await makeServingCert(options.host ?? "127.0.0.1") : undefined;
+  const access = (target?: KubeConfigTarget): [string, KubeconfigAccess] => {
+    const { token, namespace } = rbac.credentials(
+      typeof target === "string" ? { namespace: target } : target,
+    );
+    return [namespace, { token, caPem: tls?.cert }];
+  };
+
   const watches = new WatchHub(ctx, options.bookmarkIntervalMs ?? 1000);
   const requestLog = new RequestLog();
   // Assigned after the fault hooks that reference it are created.
@@ -140,26 +164,30 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     watchTimeoutMs: options.watchTimeoutMs ?? 30_000,
     host: () => `${options.host ?? "127.0.0.1"}:${server.port}`,
   };
-  server = new SimHttpServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname.startsWith("/_sim/")) {
-      await handleAdmin({ ctx, faults, kubelet, requests: requestLog }, req, res, url);
-      return;
-    }
-    const info = parseRequestInfo(req.method ?? "GET", url);
-    const started = Date.now();
-    const decision = faults.evaluate(info);
-    try {
-      if (decision.latencyMs > 0) await new Promise((r) => setTimeout(r, decision.latencyMs));
-      if (decision.error) throw decision.error;
-      await handleApi(apiDeps, info, req, res);
-    } catch (err) {
-      if (!(err instanceof ApiError)) onError(err);
-      if (!res.headersSent) sendError(res, toApiError(err));
-      else res.destroy();
-    }
-    requestLog.record(info, res.statusCode, started, decision.note);
-  }, onError);
+  server = new SimHttpServer(
+    async (req, res) => {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      if (url.pathname.startsWith("/_sim/")) {
+        await handleAdmin({ ctx, faults, kubelet, requests: requestLog }, req, res, url);
+        return;
+      }
+      const info = parseRequestInfo(req.method ?? "GET", url);
+      const started = Date.now();
+      const decision = faults.evaluate(info);
+      try {
+        if (decision.latencyMs > 0) await new Promise((r) => setTimeout(r, decision.latencyMs));
+        if (decision.error) throw decision.error;
+        await rbac.serve(req, res, info, () => handleApi(apiDeps, info, req, res));
+      } catch (err) {
+        if (!(err instanceof ApiError)) onError(err);
+        if (!res.headersSent) sendError(res, toApiError(err));
+        else res.destroy();
+      }
+      requestLog.record(info, res.statusCode, started, decision.note);
+    },
+    onError,
+    tls,
+  );
   await server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
   loop.start();
 
@@ -170,8 +198,10 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     get port() {
       return server.port;
     },
-    kubeConfig: (namespace) => makeKubeConfig(server.url, namespace),
-    writeKubeconfig: (path, namespace) => writeKubeconfigFile(path, server.url, namespace),
+    kubeConfig: (target) => makeKubeConfig(server.url, ...access(target)),
+    writeKubeconfig: (path, target) => writeKubeconfigFile(path, server.url, ...access(target)),
+    rbac,
+    caPem: tls?.cert,
     get requests() {
       return requestLog.snapshot();
     },

@@ -86,6 +86,7 @@ export function updateObject(
       : []),
   ];
   if (errors.length > 0) throw invalid(rt.kind, rt.group, name, errors);
+  if (!opts.internal) ctx.validatingAdmission?.(rt, next, old);
 
   next.metadata.resourceVersion = old.metadata.resourceVersion ?? "";
   // Like etcd's GuaranteedUpdate: an update that changes nothing is not written and emits no event.

@@ -1,4 +1,5 @@
 import type { Logger } from "@orchestrator/observability";
+import { PolicyRefusedError } from "@orchestrator/policy";
 import { isRedisUnavailableError } from "@orchestrator/queue";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { HttpError } from "./http-error.js";
@@ -26,6 +27,15 @@ export function createErrorHandler(options: {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       next(err);
+      return;
+    }
+    if (err instanceof PolicyRefusedError) {
+      // the message names the field and the rule, never the refused value
+      res.status(err.status).json({
+        error: err.message,
+        rule: err.rule,
+        details: [{ path: err.field, message: err.message }],
+      });
       return;
     }
     if (err instanceof HttpError) {

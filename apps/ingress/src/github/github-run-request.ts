@@ -5,9 +5,9 @@ import {
   resolveModel,
   runRequestSchema,
 } from "@orchestrator/contracts";
+import type { Rules } from "@orchestrator/policy";
+import { resolveRepositoryRule, serviceFromRepository } from "@orchestrator/policy";
 import type { IngressConfig } from "../config.js";
-import { resolveRepositoryRule, serviceFromRepository } from "../rules/resolve-repository.js";
-import type { Rules } from "../rules/rules-schema.js";
 import type { RunOptions } from "../triggers/github-trigger.js";
 import type { Ignore } from "../triggers/ignore.js";
 import type { GithubContext } from "./github-payload.js";

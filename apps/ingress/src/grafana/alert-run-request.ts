@@ -5,15 +5,17 @@ import {
   resolveModel,
   runRequestSchema,
 } from "@orchestrator/contracts";
-import type { IngressConfig } from "../config.js";
 import {
   cloneUrl,
+  OWNER_REPO_RE,
+  type Rules,
+  repositoryFullName,
   resolveAlertRoute,
   resolveRepositoryRule,
   serviceFromRepository,
   stripUndefined,
-} from "../rules/resolve-repository.js";
-import { OWNER_REPO_RE, type Rules } from "../rules/rules-schema.js";
+} from "@orchestrator/policy";
+import type { IngressConfig } from "../config.js";
 import type { Ignore } from "../triggers/ignore.js";
 import { type Alert, type AlertNotification, fingerprintOf, flavourOf } from "./alert-payload.js";
 import { alertInstructions } from "./alert-prompt.js";
@@ -71,7 +73,7 @@ export function buildAlertRunRequest(input: {
       },
     };
   }
-  const fullName = OWNER_REPO_RE.test(repository) ? repository : ownerRepoOf(repository);
+  const fullName = OWNER_REPO_RE.test(repository) ? repository : repositoryFullName(repository);
   const { labels: _l, repository: _r, taskId: routeTaskId, ...routeDefaults } = route ?? { labels: {} };
   const defaults = {
     ...((fullName && resolveRepositoryRule(rules, fullName)) || rules.defaults),
@@ -128,10 +130,4 @@ function grafanaSource(alert: Alert, notification: AlertNotification): GrafanaSo
     ...(alert.panelURL ? { panelUrl: alert.panelURL } : {}),
     ...(notification.receiver ? { receiver: notification.receiver } : {}),
   };
-}
-
-/** `owner/name` of `git@host:owner/name.git` or `https://host/owner/name(.git)`. */
-function ownerRepoOf(url: string): string | undefined {
-  const m = /[:/]([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?)(?:\.git)?$/.exec(url);
-  return m?.[1];
 }

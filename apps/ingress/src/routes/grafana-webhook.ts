@@ -1,3 +1,4 @@
+import { PolicyRefusedError } from "@orchestrator/policy";
 import type { CreateRunResult } from "@orchestrator/run-store";
 import { type Request, type Response, Router } from "express";
 import { authenticateGrafana } from "../auth/grafana-auth.js";
@@ -27,7 +28,7 @@ import type { Ignore } from "../triggers/ignore.js";
 export interface AlertOutcome {
   fingerprint: string;
   status: Alert["status"];
-  outcome: "accepted" | "duplicate" | "active" | "ignored" | "cancelled" | "recorded";
+  outcome: "accepted" | "duplicate" | "active" | "ignored" | "refused" | "cancelled" | "recorded";
   runId?: string;
   statusUrl?: string;
   reason?: string;
@@ -117,6 +118,12 @@ async function firing(
   } catch (err) {
     // no run took the slot (unless it was recorded and only queueing failed): Grafana's retry must find it free
     if (!(err instanceof RunNotQueuedError)) await release().catch(() => undefined);
+    if (err instanceof PolicyRefusedError) {
+      // a refusal is an answer, not a failure: a 5xx would make Grafana retry it forever
+      ctx.metrics.webhook("grafana", "firing", "refused", err.reason);
+      log.warn({ reason: err.reason, rule: err.rule, field: err.field }, "alert refused by the policy");
+      return { fingerprint, status: "firing", outcome: "refused", reason: err.message };
+    }
     throw err;
   }
   if (result.outcome !== "created") await release().catch(() => undefined);

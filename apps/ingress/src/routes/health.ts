@@ -1,12 +1,11 @@
-import type { Registry } from "@orchestrator/observability";
 import { redisReady } from "@orchestrator/queue";
 import { Router } from "express";
 import type { Redis } from "ioredis";
 
 export const INGRESS_VERSION = "0.1.0";
 
-/** `/health` (the process answers), `/ready` (Redis answers), `/metrics` (Prometheus). */
-export function healthRouter(options: { redis: Redis; registry: Registry; now: () => Date }): Router {
+/** `/health` (the process answers), `/ready` (Redis answers); `/metrics` is on METRICS_PORT only. */
+export function healthRouter(options: { redis: Redis; now: () => Date }): Router {
   const router = Router();
   router.get("/health", (_req, res) => {
     res.json({ status: "healthy", version: INGRESS_VERSION, timestamp: options.now().toISOString() });
@@ -16,9 +15,6 @@ export function healthRouter(options: { redis: Redis; registry: Registry; now: (
     res
       .status(ok ? 200 : 503)
       .json(ok ? { status: "ready" } : { status: "not ready", error: "Redis is unreachable (REDIS_URL)" });
-  });
-  router.get("/metrics", async (_req, res) => {
-    res.set("content-type", options.registry.contentType).send(await options.registry.metrics());
   });
   return router;
 }

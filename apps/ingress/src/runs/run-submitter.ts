@@ -1,5 +1,6 @@
 import type { RunRecord, RunRequest } from "@orchestrator/contracts";
 import type { Logger } from "@orchestrator/observability";
+import { PolicyRefusedError, type RunPolicy, requestBodyHash } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
 import {
   type CreateRunResult,
@@ -25,6 +26,8 @@ export interface SubmitInput {
 
 export interface SubmitterDeps {
   runStore: RunStore;
+  /** the trust-boundary policy every request passes before it is recorded */
+  policy: RunPolicy;
   renderQueue: TypedQueue<"render">;
   issueIndex: IssueIndex;
   metrics: IngressMetrics;
@@ -47,6 +50,8 @@ export class RunSubmitter {
 
   async submit(input: SubmitInput): Promise<CreateRunResult> {
     const { runStore, log } = this.deps;
+    // every source (API, PM aliases, CLI, MCP, GitHub, Grafana) passes here; refused → nothing stored
+    this.deps.policy.check(input.request);
     if (!this.deps.redisAvailable()) throw new ServiceUnavailableError();
     await this.preflight(input.request);
     let result: CreateRunResult;
@@ -74,6 +79,7 @@ export class RunSubmitter {
       throw new ServiceUnavailableError(undefined, { cause: err });
     }
     const { run } = result;
+    this.refuseReusedKey(input.request, result);
     const runLog = log.child({ runId: run.id });
     if (result.outcome === "created" && input.issue) {
       await this.deps.issueIndex
@@ -100,6 +106,21 @@ export class RunSubmitter {
       422,
       `the run cannot start on this machine: ${problems.join("; ")}`,
       problems.map((message) => ({ path: "preflight", message })),
+    );
+  }
+
+  /** An API Idempotency-Key sent again with a different body: 422 (the first run is not returned). */
+  private refuseReusedKey(request: RunRequest, result: CreateRunResult): void {
+    const source = request.source.type;
+    if (result.outcome !== "duplicate" || (source !== "api" && source !== "cli")) return;
+    if (requestBodyHash(result.run.request) === requestBodyHash(request)) return;
+    this.deps.policy.count(source, "idempotency_reuse");
+    throw new PolicyRefusedError(
+      422,
+      "idempotency_reuse",
+      "Idempotency-Key",
+      "idempotency-key",
+      `Idempotency-Key was already used for run ${result.run.id} with a different body; use a new key for a different request`,
     );
   }
 

@@ -71,6 +71,15 @@ export async function continueLastSession(
   if (request.sessionId) {
     return { request: { ...request, continueSession: true }, note: `; resumes session ${request.sessionId}` };
   }
+  // a retried request (same Idempotency-Key) continues as its first attempt did, so the body the
+  // caller sent is compared with the stored run's rather than a session found since
+  const earlier = await runStore.findByIdempotencyKey(request.idempotencyKey);
+  if (earlier) {
+    const prior = earlier.request.kind === "code" ? earlier.request : undefined;
+    if (!prior?.sessionId) return { request, note: "" };
+    const { continueSession, sessionId } = prior;
+    return { request: { ...request, continueSession, sessionId }, note: `; resumes session ${sessionId}` };
+  }
   const last = await lastSessionOf(runStore, request.service, request.taskId);
   if (!last) return { request, note: "" };
   return {

@@ -1,6 +1,6 @@
 import type { RunKind, ToolConfig } from "@orchestrator/contracts";
+import type { Rules } from "@orchestrator/policy";
 import type { GithubContext } from "../github/github-payload.js";
-import type { Rules } from "../rules/rules-schema.js";
 import type { Ignore } from "./ignore.js";
 import { parseSlashCommand } from "./slash-command.js";
 import { checkAutomation, checkCommentAuthor } from "./trust.js";

@@ -1,5 +1,5 @@
+import type { Rules } from "@orchestrator/policy";
 import type { GithubContext } from "../github/github-payload.js";
-import type { Rules } from "../rules/rules-schema.js";
 import type { Ignore } from "./ignore.js";
 
 /** Comments the orchestrator writes carry this marker, so they never trigger a run themselves. */

@@ -27,7 +27,10 @@ afterEach(async () => {
   await ctx.cleanup();
 });
 
-function start(attempts = 4, options: { secret?: string | undefined; log?: Logger } = {}) {
+function start(
+  attempts = 4,
+  options: { secret?: string | undefined; log?: Logger; allowedHosts?: string[] } = {},
+) {
   const secret = "secret" in options ? options.secret : SECRET;
   const log = options.log ?? silentLogger();
   delivery = createCallbackDelivery({
@@ -40,6 +43,7 @@ function start(attempts = 4, options: { secret?: string | undefined; log?: Logge
     attempts,
     backoffMs: 50,
     retentionMs: 60_000,
+    allowedHosts: options.allowedHosts ?? ["127.0.0.1"],
     log,
     callbacks: new Counter({ name: "cb", help: "cb", labelNames: ["outcome"], registers: [new Registry()] }),
   });
@@ -69,6 +73,24 @@ describe("run callbacks", () => {
       expect(JSON.parse(receiver.received[1]!.body)).toMatchObject({ id: run.id, phase: "Succeeded" });
       // delivered: asking again sends nothing
       await expect.poll(async () => d.enqueue(done)).toBe(false);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it("checks the resolved address when sending: a name resolving to loopback gets nothing unless CALLBACK_ALLOWED_HOSTS lists it", async () => {
+    const receiver = await startCallbackReceiver();
+    try {
+      // the ingress cannot tell what "localhost" resolves to; the watcher resolves it and refuses
+      const url = receiver.url.replace("127.0.0.1", "localhost");
+      const { run } = await ctx.runStore.create({ request: codeRequest({ callbackUrl: url }) });
+      const done = await ctx.runStore.transition(run.id, "Succeeded", "agent finished");
+      const d = start(4, { allowedHosts: [] });
+      expect(await d.enqueue(done)).toBe(true);
+      await expect
+        .poll(async () => (await ctx.runStore.get(run.id))?.callback, { timeout: 15_000 })
+        .toMatchObject({ outcome: "failed", detail: expect.stringMatching(/not a public address/) });
+      expect(receiver.received).toHaveLength(0);
     } finally {
       await receiver.stop();
     }

@@ -1,4 +1,5 @@
 import { isTerminalPhase, type RunRecord } from "@orchestrator/contracts";
+import { CallbackAddressRefusedError, resolveCallbackAddress } from "@orchestrator/policy";
 import type { RunStore } from "@orchestrator/run-store";
 import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -12,6 +13,7 @@ import {
   CALLBACK_SIGNATURE_HEADER,
   signCallbackBody,
 } from "./callback-signature.js";
+import { pinnedPost } from "./pinned-post.js";
 
 /** The watcher's own BullMQ queue of callback deliveries (persisted in Redis, retried with backoff). */
 export const CALLBACK_QUEUE = "watcher-callbacks";
@@ -44,6 +46,8 @@ export interface CallbackDeliveryDeps {
   backoffMs: number;
   /** how long a delivered marker is kept (RUN_RETENTION), ms */
   retentionMs: number;
+  /** CALLBACK_ALLOWED_HOSTS (exact or `*.suffix`); [] → only public addresses are called */
+  allowedHosts: readonly string[];
   /** @defaultValue 10000 */
   timeoutMs?: number;
   log: Logger;
@@ -122,34 +126,30 @@ export function createCallbackDelivery(deps: CallbackDeliveryDeps): CallbackDeli
       "idempotency-key": `${run.id}.${run.phase}`,
     };
     headers[CALLBACK_SIGNATURE_HEADER] = signCallbackBody(deps.secret, body);
-    let response: Response;
+    let status: number;
     try {
-      response = await fetch(url, {
-        method: "POST",
-        headers,
-        body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
-      });
+      // resolved and checked now, and connected to exactly that address (no DNS rebinding)
+      const pinned = await resolveCallbackAddress(url, deps.allowedHosts);
+      status = await pinnedPost(url, pinned, headers, body, deps.timeoutMs ?? 10_000);
     } catch (err) {
+      if (err instanceof CallbackAddressRefusedError) throw new UnrecoverableError(err.message);
       throw new CallbackDeliveryError(
         0,
         `callback to ${new URL(url).host} failed: ${(err as Error).message}`,
         { cause: err },
       );
     }
-    await response.body?.cancel().catch(() => {});
-    if (response.status >= 200 && response.status < 300) {
-      await deps.redis.set(doneKey(runId), String(response.status), "PX", deps.retentionMs);
+    if (status >= 200 && status < 300) {
+      await deps.redis.set(doneKey(runId), String(status), "PX", deps.retentionMs);
       deps.callbacks.inc({ outcome: "delivered" });
-      await record(runId, "delivered", `${new URL(url).host} answered ${response.status}`);
-      deps.log.info({ runId, status: response.status }, "callback delivered");
+      await record(runId, "delivered", `${new URL(url).host} answered ${status}`);
+      deps.log.info({ runId, status: status }, "callback delivered");
       return "delivered";
     }
-    const retryable = response.status >= 500 || [408, 425, 429].includes(response.status);
-    const message = `callback to ${new URL(url).host} answered ${response.status}`;
+    const retryable = status >= 500 || [408, 425, 429].includes(status);
+    const message = `callback to ${new URL(url).host} answered ${status}`;
     if (!retryable) throw new UnrecoverableError(message);
-    throw new CallbackDeliveryError(response.status, message);
+    throw new CallbackDeliveryError(status, message);
   }
 
   let worker: Worker<CallbackJob, string, string> | undefined;

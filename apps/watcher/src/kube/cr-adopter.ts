@@ -10,10 +10,11 @@ import {
   type RunResource,
   runObjectNames,
 } from "@orchestrator/kube";
+import { PolicyRefusedError, type RunPolicy } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
-import { type CrRequestDefaults, requestFromCustomResource } from "./cr-request.js";
+import { type CrRequestDefaults, type CrRequestResult, requestFromCustomResource } from "./cr-request.js";
 import { customResourceRunMetadata } from "./cr-run-metadata.js";
 import type { CrStatusWriter } from "./cr-status-writer.js";
 import { deleteJob } from "./kube-api-helpers.js";
@@ -28,6 +29,8 @@ export interface CrAdopterDeps {
   clients: KubeClients;
   statusWriter: CrStatusWriter;
   defaults: CrRequestDefaults;
+  /** the trust-boundary policy every run request passes (a refused CR is marked Failed) */
+  policy: RunPolicy;
   log: Logger;
   now: () => Date;
 }
@@ -57,7 +60,7 @@ export class CrAdopter {
     if (!CrAdopter.needsAdoption(resource)) return undefined;
     const { runStore, log } = this.deps;
     const where = `${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}`;
-    const mapped = requestFromCustomResource(resource, this.deps.defaults);
+    const mapped = this.checked(requestFromCustomResource(resource, this.deps.defaults));
     if (!mapped.ok) {
       if (resource.status?.message !== mapped.message) {
         log.warn(
@@ -137,6 +140,18 @@ export class CrAdopter {
       { runId, resource: where, phase: cancelled?.phase },
       "run cancelled because its custom resource was deleted",
     );
+  }
+
+  /** A request the policy refuses becomes a rejection naming the rule (like an invalid spec). */
+  private checked(mapped: CrRequestResult): CrRequestResult {
+    if (!mapped.ok) return mapped;
+    try {
+      this.deps.policy.check(mapped.request);
+      return mapped;
+    } catch (err) {
+      if (err instanceof PolicyRefusedError) return { ok: false, message: `refused: ${err.message}` };
+      throw err;
+    }
   }
 
   /** Merge-patches the CR (or its status); false when it no longer exists. */

@@ -1,6 +1,7 @@
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import { isTerminalPhase, type QUEUES, type RunRecord } from "@orchestrator/contracts";
 import type { KubeClients, RunResource } from "@orchestrator/kube";
+import type { RunPolicy } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
@@ -29,6 +30,7 @@ export interface KubeFollowerDeps {
   /** wait before restarting a failed watch, ms */
   watchRestartDelayMs: number;
   defaults: CrRequestDefaults;
+  policy: RunPolicy;
 }
 
 export interface KubeFollower {
@@ -77,6 +79,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     clients: deps.clients,
     statusWriter,
     defaults: deps.defaults,
+    policy: deps.policy,
     log,
     now: deps.now,
   });
@@ -198,6 +201,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     startedResync = true;
     try {
       await resync({ full });
+      deps.metrics.lastResync.setToCurrentTime();
     } catch (err) {
       log.warn({ err }, "resync failed");
     }

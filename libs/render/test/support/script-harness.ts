@@ -1,9 +1,10 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RenderedFiles, RunResult } from "@orchestrator/contracts";
 import { parseRunResult } from "@orchestrator/contracts";
+import { shellQuote } from "../../src/index.js";
 import { isolatedGitEnv } from "./git-fixtures.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
@@ -46,9 +47,20 @@ export function createSandbox(
   writeFileSync(join(sshKeyDir, "ssh-privatekey"), "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n", {
     mode: 0o600,
   });
+  // git and gh run with a clean environment: the wrappers bring the shims' own settings (and the test's
+  // FAKE_* switches, written by runContainerScript to shim-env)
   for (const tool of ["claude", "gh", "ssh"]) {
     const wrapper = join(bin, tool);
-    writeFileSync(wrapper, `#!/usr/bin/env bash\nexec node ${join(FIXTURES, `${tool}-shim.mjs`)} "$@"\n`);
+    writeFileSync(
+      wrapper,
+      [
+        "#!/usr/bin/env bash",
+        `export SHIM_LOG_DIR=${shellQuote(shimLog)} SHIM_SSH_MAP=${shellQuote(join(root, "ssh-served.json"))}`,
+        `if [[ -f ${shellQuote(join(root, "shim-env"))} ]]; then . ${shellQuote(join(root, "shim-env"))}; fi`,
+        `exec node ${join(FIXTURES, `${tool}-shim.mjs`)} "$@"`,
+        "",
+      ].join("\n"),
+    );
     chmodSync(wrapper, 0o755);
   }
   const ws = workspace ?? join(root, "workspace");
@@ -70,12 +82,10 @@ export function createSandbox(
   delete env["GIT_AUTHOR_EMAIL"];
   delete env["GIT_COMMITTER_NAME"];
   delete env["GIT_COMMITTER_EMAIL"];
-  const entries = Object.entries(rewrites);
-  env["GIT_CONFIG_COUNT"] = String(entries.length);
-  entries.forEach(([real, local], i) => {
-    env[`GIT_CONFIG_KEY_${i}`] = `url.${local}.insteadOf`;
-    env[`GIT_CONFIG_VALUE_${i}`] = real;
-  });
+  env["ORCH_GIT_EXTRA_CONFIG"] = join(root, "operator.gitconfig");
+  // the test's own git calls read the same rewrites; the scripts ignore GIT_CONFIG_GLOBAL from the environment
+  env["GIT_CONFIG_GLOBAL"] = env["ORCH_GIT_EXTRA_CONFIG"];
+  setGitRewrites(env, rewrites);
   return {
     root,
     home,
@@ -87,6 +97,23 @@ export function createSandbox(
     sshKeyDir,
     env,
   };
+}
+
+/**
+ * (Re)writes the operator's git config file (`$ORCH_GIT_EXTRA_CONFIG`, the one channel for git settings the scripts
+ * accept) with `url.<local>.insteadOf <real>` rewrites and any extra `key → value` settings.
+ */
+export function setGitRewrites(
+  env: NodeJS.ProcessEnv,
+  rewrites: Record<string, string>,
+  settings: Record<string, string> = {},
+): void {
+  const file = env["ORCH_GIT_EXTRA_CONFIG"]!;
+  writeFileSync(file, "");
+  const set = (key: string, value: string) =>
+    execFileSync("git", ["config", "--file", file, "--add", key, value], { env: { PATH: process.env.PATH } });
+  for (const [real, local] of Object.entries(rewrites)) set(`url.${local}.insteadOf`, real);
+  for (const [key, value] of Object.entries(settings)) set(key, value);
 }
 
 /**
@@ -161,8 +188,14 @@ export async function runContainerScript(
   sandbox: ScriptSandbox,
   extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<ScriptRun> {
+  const shimEnv = Object.entries(extraEnv).filter(([name]) => name.startsWith("FAKE_"));
+  writeFileSync(
+    join(sandbox.root, "shim-env"),
+    shimEnv.map(([name, value]) => `export ${name}=${shellQuote(String(value))}\n`).join(""),
+  );
+  // as the Job runs it: bash -p reads no BASH_ENV/ENV and ignores SHELLOPTS and exported functions
   const run = await runBash(
-    [join(sandbox.configDir, "container.sh")],
+    ["-p", join(sandbox.configDir, "container.sh")],
     { ...sandbox.env, ...extraEnv },
     sandbox.root,
   );

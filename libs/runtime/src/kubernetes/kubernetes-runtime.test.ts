@@ -287,11 +287,12 @@ describe("KubernetesRuntime.dispatch", () => {
     );
   });
 
-  it("fails when the namespace does not exist", async () => {
+  it("fails naming the namespace when it does not exist, without reading Namespace objects", async () => {
     const run = testDocsRun({ source: { type: "kubernetes", namespace: "nowhere", name: "x", uid: "u" } });
     const err = await dispatchError(runtime.dispatch(run, TEST_FILES));
-    expect(err.reason).toBe("missing-namespace");
-    expect(err.message).toContain('namespace "nowhere" does not exist');
+    // a namespaced Role cannot GET namespaces: the missing namespace shows as its missing secrets
+    expect(err.reason).toBe("missing-secret");
+    expect(err.message).toContain('if namespace "nowhere" does not exist: kubectl create namespace nowhere');
   });
 
   it("fails with the API's message when it rejects an object", async () => {

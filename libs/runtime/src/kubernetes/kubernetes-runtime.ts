@@ -87,7 +87,8 @@ export class KubernetesRuntime implements Runtime {
         `the rendered files are ${size} bytes; a ConfigMap holds at most ${MAX_CONFIG_MAP_DATA_BYTES} (shorten the instructions or templates)`,
       );
     }
-    await this.checkNamespace(namespace);
+    // no GET of the Namespace: that needs a cluster-wide grant; a missing namespace shows as missing
+    // secrets here (their message says so) or as a 404 on the first create
     await this.checkSecrets(run, namespace);
     if (run.request.kind === "code") await this.ensureWorkspace(run.request.service, namespace);
     const resource = await this.ensureCustomResource(run, names, namespace);
@@ -224,29 +225,13 @@ export class KubernetesRuntime implements Runtime {
     );
   }
 
-  private async checkNamespace(namespace: string): Promise<void> {
-    try {
-      await this.call("get", () => this.clients.core.readNamespace({ name: namespace }));
-    } catch (err) {
-      const status = apiStatus(err);
-      if (status === 404) {
-        throw new PermanentDispatchError(
-          "missing-namespace",
-          `namespace "${namespace}" does not exist: create it (kubectl create namespace ${namespace}) or set KUBERNETES_NAMESPACE`,
-          { cause: err },
-        );
-      }
-      // a namespaced Role cannot read Namespace objects; the creates below report a missing namespace
-      if (status === 403) return;
-      throw this.classify(err, `reading namespace ${namespace}`);
-    }
-  }
-
   /** Fails the run naming every secret it needs that is missing or lacks its key, with how to create it. */
   private async checkSecrets(run: RunRecord, namespace: string): Promise<void> {
     const problems: string[] = [];
     let cause: unknown;
-    for (const secret of requiredSecrets(run, namespace, this.options.job.anthropicSecret)) {
+    let missing = 0;
+    const required = requiredSecrets(run, namespace, this.options.job.anthropicSecret);
+    for (const secret of required) {
       let data: Record<string, string>;
       try {
         const found = await this.call("get", () =>
@@ -256,6 +241,7 @@ export class KubernetesRuntime implements Runtime {
       } catch (err) {
         if (apiStatus(err) !== 404) throw this.classify(err, `reading secret ${secret.name}`);
         cause ??= err;
+        missing++;
         problems.push(`secret "${secret.name}" does not exist in namespace "${namespace}": ${secret.hint}`);
         continue;
       }
@@ -266,10 +252,12 @@ export class KubernetesRuntime implements Runtime {
       }
     }
     if (problems.length === 0) return;
-    const message =
+    let message =
       problems.length === 1
         ? (problems[0] as string)
         : `${problems.length} secrets the run needs are missing: ${problems.map((p, i) => `(${i + 1}) ${p}`).join("; ")}`;
+    if (missing === required.length)
+      message += ` (if namespace "${namespace}" does not exist: kubectl create namespace ${namespace}, or set KUBERNETES_NAMESPACE)`;
     throw new PermanentDispatchError("missing-secret", message, cause === undefined ? undefined : { cause });
   }
 

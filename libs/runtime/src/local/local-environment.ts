@@ -60,6 +60,12 @@ export function localAgentEnvironment(
     [AGENT_ENV.workspaceDir]: paths.workspaceDir,
     [AGENT_ENV.resultFile]: paths.resultFile,
   });
+  // the developer's git config reaches git as an include of the run's own config (git never reads a
+  // GIT_CONFIG_GLOBAL from the environment: the scripts run it with a fixed one); an operator's file wins
+  const developerGitConfig = env.GIT_CONFIG_GLOBAL;
+  delete env.GIT_CONFIG_GLOBAL;
+  if (developerGitConfig && !env[AGENT_ENV.gitExtraConfig])
+    env[AGENT_ENV.gitExtraConfig] = developerGitConfig;
   if (input.githubTokenFile) env[AGENT_ENV.githubTokenFile] = input.githubTokenFile;
   if (input.sshKeyDir) env[AGENT_ENV.sshKeyDir] = input.sshKeyDir;
   if (input.anthropicApiKey) env.ANTHROPIC_API_KEY = input.anthropicApiKey;

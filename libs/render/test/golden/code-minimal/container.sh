@@ -34,6 +34,15 @@ HAS_INSTRUCTIONS='false'
 TASK_PROMPT_BEGIN='<!-- orchestrator:task-prompt:begin -->'
 TASK_PROMPT_END='<!-- orchestrator:task-prompt:end -->'
 
+# --- the trust boundary, from the renderer's settings: hosts that get credentials, pinned SSH host keys, the
+# request's env names (checked again here) and the deny-list they are checked against ---
+ALLOWED_GIT_HOSTS='github.com'
+SSH_KNOWN_HOSTS='github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl
+github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=
+github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk='
+REQUEST_ENV_NAMES=''
+DENIED_ENV_GLOBS='BASH_ENV ENV SHELLOPTS BASHOPTS BASH_FUNC_* PS1 PS2 PS4 PROMPT_COMMAND IFS CDPATH GLOBIGNORE PATH HOME SHELL USER TMPDIR LD_* GCONV_PATH HOSTALIASES LOCALDOMAIN RES_OPTIONS GIT_* SSH_* GH_* GITHUB_TOKEN NODE_* NPM_CONFIG_* PYTHON* PERL5* PERLLIB RUBYOPT RUBYLIB *_PROXY CURL_CA_BUNDLE SSL_CERT_* REQUESTS_CA_BUNDLE EDITOR VISUAL PAGER LESSOPEN ANTHROPIC_* CLAUDE_* MCP_* ORCH_*'
+
 # --- paths: the agent environment contract (AGENT_ENV), with the in-pod defaults ---
 CONFIG_DIR="${ORCH_CONFIG_DIR:-/config}"
 WORKSPACE_DIR="${ORCH_WORKSPACE_DIR:-/workspace}"
@@ -103,15 +112,95 @@ orch_repo_slug() {
   printf '%s/%s' "${host%%:*}" "${path%.git}"
 }
 
-# gh with the token from $GITHUB_TOKEN_FILE in its environment only (never exported to the agent, never on disk).
-orch_gh() {
-  local token=""
-  if [[ -r $GITHUB_TOKEN_FILE ]]; then token=$(<"$GITHUB_TOKEN_FILE"); fi
-  if [[ -n $token ]]; then
-    GH_TOKEN=$token GH_ENTERPRISE_TOKEN=$token GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1 gh "$@"
-  else
-    GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1 gh "$@"
+# --- git and gh run with a clean, fixed environment: nothing the agent's environment holds reaches them ------
+# (GIT_CONFIG_COUNT/KEY_n/VALUE_n, GIT_SSH_COMMAND, BASH_ENV, LD_PRELOAD, …). git reads only $ORCH_GIT_CONFIG,
+# the configuration orch_setup_git_auth wrote (exported to the hooks), else only the operator's $ORCH_GIT_EXTRA_CONFIG.
+orch_clean_env() {
+  ORCH_CLEAN_ENV=(PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="${HOME:-/nonexistent}" LANG=C.UTF-8
+    GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="${ORCH_GIT_CONFIG:-${ORCH_GIT_EXTRA_CONFIG:-/dev/null}}" GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never)
+  if [[ -n ${TMPDIR:-} ]]; then ORCH_CLEAN_ENV+=(TMPDIR="$TMPDIR"); fi
+  # a developer's ssh-agent, proxy and CA bundle (the local runtime's LOCAL_AGENT_ENV), only when set; a request
+  # cannot set them (SSH_*, *_PROXY, SSL_CERT_*, GIT_* are on the deny-list orch_check_request_env enforces)
+  local name
+  for name in $ORCH_GIT_PASS_ENV; do
+    if [[ -n ${!name:-} ]]; then ORCH_CLEAN_ENV+=("$name=${!name}"); fi
+  done
+}
+ORCH_GIT_PASS_ENV="SSH_AUTH_SOCK HTTP_PROXY HTTPS_PROXY NO_PROXY ALL_PROXY http_proxy https_proxy no_proxy all_proxy
+  SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE GIT_SSL_CAINFO GIT_SSL_CAPATH"
+
+# The stderr of the latest git or orch_gh call is kept in $ORCH_TOOL_ERR_FILE when the script set one
+# (orch_init_state) and replayed to stderr once the call ends, so a failure's reason can quote the tool's own
+# last error line. orch_run_clean <command> <args>...: the command under `env -i` with $ORCH_CLEAN_ENV.
+ORCH_TOOL_ERR_FILE=""
+orch_run_clean() {
+  local status=0
+  if [[ -z $ORCH_TOOL_ERR_FILE ]]; then
+    command env -i "${ORCH_CLEAN_ENV[@]}" "$@" || return
+    return 0
   fi
+  command env -i "${ORCH_CLEAN_ENV[@]}" "$@" 2>"$ORCH_TOOL_ERR_FILE" || status=$?
+  cat -- "$ORCH_TOOL_ERR_FILE" >&2
+  # only a failed call's output is kept for the reason
+  if ((status == 0)); then : >"$ORCH_TOOL_ERR_FILE"; fi
+  return "$status"
+}
+
+ORCH_GIT_ARGS=""
+git() {
+  ORCH_GIT_ARGS=$*
+  # what the askpass helper refuses is reported for the git call that met it, not a later one
+  if [[ -n ${ORCH_AUTH_DIR:-} && -s $ORCH_AUTH_DIR/refused ]]; then : >"$ORCH_AUTH_DIR/refused"; fi
+  orch_clean_env
+  orch_run_clean git "$@"
+}
+
+# orch_allowed_host <host>: whether the host is one of ALLOWED_GIT_HOSTS (the only hosts that get credentials).
+orch_allowed_host() {
+  [[ -n $1 && " $ALLOWED_GIT_HOSTS " == *" ${1,,} "* ]]
+}
+
+# gh for $REPOSITORY_URL's host, with the token from $GITHUB_TOKEN_FILE only when that host is allowed; the token
+# is in gh's environment only (never exported to the agent, never on disk, never traced).
+orch_gh() {
+  local host token="" xtrace=false status=0
+  case $- in *x*) xtrace=true ;; esac
+  { set +x; } 2>/dev/null
+  host=$(orch_repo_slug "$REPOSITORY_URL")
+  host=${host%%/*}
+  host=${host,,}
+  orch_clean_env
+  ORCH_CLEAN_ENV+=(GH_HOST="$host" GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1)
+  if ! orch_allowed_host "$host"; then
+    orch_log "gh: $host is not in ALLOWED_GIT_HOSTS ($ALLOWED_GIT_HOSTS); running without a token"
+  elif [[ -r $GITHUB_TOKEN_FILE && -s $GITHUB_TOKEN_FILE ]]; then
+    token=$(<"$GITHUB_TOKEN_FILE")
+    ORCH_CLEAN_ENV+=(GH_TOKEN="$token" GH_ENTERPRISE_TOKEN="$token")
+  fi
+  orch_run_clean gh "$@" || status=$?
+  ORCH_CLEAN_ENV=()
+  token=""
+  if [[ $xtrace == true ]]; then set -x; fi
+  return "$status"
+}
+
+# orch_check_request_env: refuses to start when the request put a reserved name into the agent's environment
+# (REQUEST_ENV_NAMES against DENIED_ENV_GLOBS), even if it bypassed the ingress (a CR applied with kubectl).
+orch_check_request_env() {
+  local name glob names=() globs=()
+  read -r -a names <<<"$REQUEST_ENV_NAMES"
+  read -r -a globs <<<"$DENIED_ENV_GLOBS"
+  for name in ${names[@]+"${names[@]}"}; do
+    if [[ ! $name =~ ^[A-Z][A-Z0-9_]{0,63}$ ]]; then
+      orch_fail "request env name ${name:0:80} must match ^[A-Z][A-Z0-9_]{0,63}\$; refusing to start"
+    fi
+    for glob in "${globs[@]}"; do
+      # shellcheck disable=SC2053 # the glob is a pattern
+      if [[ $name == $glob ]]; then
+        orch_fail "request env name $name is reserved (deny-list entry $glob); refusing to start"
+      fi
+    done
+  done
 }
 
 # orch_git_exclude <repository dir> <pattern>...: keeps orchestrator files out of commits (local to the clone).
@@ -133,16 +222,9 @@ orch_pr_for_branch() {
 }
 # ---------------------------------------------------------------------------------------------------------
 # Orchestrator shell library, container part (templates/partials/agent-runtime.sh.hbs): the result file,
-# git authentication and running Claude. Expects RESULT_FILE, STATE_DIR, WORKSPACE_DIR, SSH_KEY_DIR,
-# GITHUB_TOKEN_FILE and MANAGED_SETTINGS_FILE.
+# settings and running Claude (git authentication and clones: agent-git). Expects RESULT_FILE, STATE_DIR and
+# MANAGED_SETTINGS_FILE.
 # ---------------------------------------------------------------------------------------------------------
-
-# GitHub's published SSH host keys (docs.github.com, "GitHub's SSH key fingerprints"):
-#   SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU (Ed25519), SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM (ECDSA),
-#   SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s (RSA). Replaced by $ORCH_SSH_KNOWN_HOSTS when set.
-ORCH_GITHUB_KNOWN_HOSTS='github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl
-github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=
-github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk='
 
 # Prompts longer than this go to Claude on stdin instead of as an argument (the kernel caps one argument at 128 KiB).
 ORCH_MAX_PROMPT_ARG_BYTES=100000
@@ -190,24 +272,6 @@ orch_write_result() {
   orch_log "result: $json"
 }
 
-# git and gh keep their stderr of the latest call in $ORCH_TOOL_ERR_FILE (set by orch_init_state), replayed
-# to stderr once the call ends, so a failure's reason can quote git's own last error line.
-ORCH_TOOL_ERR_FILE=""
-orch_tool() {
-  local status=0
-  if [[ -z $ORCH_TOOL_ERR_FILE ]]; then
-    command "$@" || return
-    return 0
-  fi
-  command "$@" 2>"$ORCH_TOOL_ERR_FILE" || status=$?
-  cat -- "$ORCH_TOOL_ERR_FILE" >&2
-  # only a failed call's output is kept for the reason
-  if ((status == 0)); then : >"$ORCH_TOOL_ERR_FILE"; fi
-  return "$status"
-}
-git() { orch_tool git "$@"; }
-gh() { orch_tool gh "$@"; }
-
 # The last error-looking line git or gh printed in its latest call (at most 300 characters).
 orch_tool_error_line() {
   [[ -n $ORCH_TOOL_ERR_FILE && -s $ORCH_TOOL_ERR_FILE ]] || return 0
@@ -221,16 +285,22 @@ orch_tool_error_line() {
 }
 
 orch_on_err() {
-  local tool_error=""
-  # $3 is the failing command: orch_tool's own return (git/gh failed), or a command running git/gh
-  case $3 in
-    'return "$status"' | git\ * | gh\ * | *'$(git '* | *'$(gh '*) tool_error=$(orch_tool_error_line) ;;
+  local line=$2 command=$3 tool_error="" in_git=false
+  # a failure inside the git wrapper (agent-common) is reported at the script's own `git …` line
+  if [[ ${FUNCNAME[1]:-} == git ]]; then
+    in_git=true line=${BASH_LINENO[1]:-$line} command="git $ORCH_GIT_ARGS"
+  fi
+  # …quoting git's own last error line (kept by the wrapper); `x=$(git …)` fails in the calling shell
+  case $in_git:$3 in
+    true:* | *'$(git '*) tool_error=$(orch_tool_error_line) ;;
   esac
   if [[ -n $ORCH_REASON ]]; then return 0; fi
-  if [[ -n $tool_error ]]; then
+  if [[ ($in_git == true || -n $tool_error) && -n $(orch_auth_refusal) ]]; then
+    ORCH_REASON="$ORCH_STEP failed: $(orch_auth_refusal)"
+  elif [[ -n $tool_error ]]; then
     ORCH_REASON="$ORCH_STEP failed: $tool_error"
   else
-    ORCH_REASON="$ORCH_STEP failed (exit $1 at line $2: $3)"
+    ORCH_REASON="$ORCH_STEP failed (exit $1 at line $line: $command)"
   fi
 }
 
@@ -271,29 +341,136 @@ orch_init_state() {
   ORCH_TOOL_ERR_FILE="$STATE_DIR/tool-stderr"
 }
 
-# --- git authentication ------------------------------------------------------------------------------------
-# Appends one setting to git's environment configuration (GIT_CONFIG_COUNT/KEY_n/VALUE_n), keeping any already there.
-orch_git_config_env() {
-  local n=${GIT_CONFIG_COUNT:-0}
-  export "GIT_CONFIG_KEY_$n=$1" "GIT_CONFIG_VALUE_$n=$2"
-  export GIT_CONFIG_COUNT=$((n + 1))
+# orch_place_settings <settings.json> <work dir>: in a pod the Job mounts the same file as Claude's managed
+# settings; elsewhere it becomes the project's settings (never both, or hooks would run twice).
+orch_place_settings() {
+  local source=$1 workdir=$2
+  mkdir -p -- "$workdir/.claude"
+  if [[ -f $MANAGED_SETTINGS_FILE ]] && cmp -s -- "$source" "$MANAGED_SETTINGS_FILE"; then
+    orch_log "settings: managed settings at $MANAGED_SETTINGS_FILE"
+    rm -f -- "$workdir/.claude/settings.json"
+  else
+    cp -- "$source" "$workdir/.claude/settings.json"
+    orch_log "settings: $workdir/.claude/settings.json"
+  fi
 }
 
-# orch_setup_git_auth <repository URL>...: SSH for git@/ssh:// URLs, a token via GIT_ASKPASS for https:// URLs.
+# Prints "<session id>\x1f<is_error>\x1f<result text>" from a stream-json log (node, else jq, else grep).
+orch_stream_summary() {
+  local log=$1
+  if command -v node >/dev/null 2>&1; then
+    node -e '
+const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
+let id = "", isError = "", text = "";
+for (const line of lines) {
+  let event;
+  try { event = JSON.parse(line); } catch { continue; }
+  if (event === null || typeof event !== "object") continue;
+  if (typeof event.session_id === "string") id = event.session_id;
+  if (event.type === "result") {
+    isError = event.is_error === true || (event.subtype !== undefined && event.subtype !== "success") ? "true" : "false";
+    text = String(event.result ?? event.subtype ?? "").replace(/[\u0000-\u001f\s]+/g, " ").slice(0, 300);
+  }
+}
+process.stdout.write([id, isError, text].join("\u001f"));
+' "$log"
+  elif command -v jq >/dev/null 2>&1; then
+    jq -Rjs '[split("\n")[] | fromjson? | select(type == "object")] as $events
+      | ([$events[] | .session_id? | strings] | last // "") as $id
+      | ([$events[] | select(.type == "result")] | last) as $result
+      | [$id,
+         (if $result == null then "" elif $result.is_error == true or (($result.subtype // "success") != "success") then "true" else "false" end),
+         (($result.result // $result.subtype // "") | tostring | gsub("[[:cntrl:][:space:]]+"; " ") | .[0:300])]
+      | join("\u001f")' "$log"
+  else
+    grep -o '"session_id":"[A-Za-z0-9-]*"' "$log" | tail -n 1 | sed -e 's/.*:"//' -e 's/"$//' | tr -d '\n'
+  fi
+}
+
+# orch_run_claude <work dir> <prompt file> <claude arguments>...: runs Claude there, printing its stream-json
+# output and keeping a copy in $STATE_DIR/claude-stream.jsonl. Sets ORCH_CLAUDE_STATUS, ORCH_CLAUDE_IS_ERROR,
+# ORCH_CLAUDE_RESULT and ORCH_SESSION_ID (when the stream names one).
+orch_run_claude() {
+  local workdir=$1 prompt_file=$2 log="$STATE_DIR/claude-stream.jsonl" status_file="$STATE_DIR/claude.status"
+  local size summary session=""
+  shift 2
+  ORCH_CLAUDE_PID_FILE="$STATE_DIR/claude.pid"
+  rm -f -- "$log" "$status_file" "$ORCH_CLAUDE_PID_FILE"
+  size=$(wc -c <"$prompt_file")
+  (
+    rc=0
+    cd -- "$workdir"
+    if ((size <= ORCH_MAX_PROMPT_ARG_BYTES)); then
+      claude "$@" "$(cat -- "$prompt_file")" </dev/null &
+    else
+      claude "$@" <"$prompt_file" &
+    fi
+    printf '%s\n' "$!" >"$ORCH_CLAUDE_PID_FILE"
+    wait "$!" || rc=$?
+    printf '%s\n' "$rc" >"$status_file"
+  ) | tee -- "$log" &
+  # waiting in the background keeps this shell responsive to SIGTERM
+  wait "$!" || true
+  ORCH_CLAUDE_STATUS=$(cat -- "$status_file" 2>/dev/null || echo 255)
+  summary=$(orch_stream_summary "$log" || true)
+  IFS=$'\x1f' read -r session ORCH_CLAUDE_IS_ERROR ORCH_CLAUDE_RESULT <<<"$summary" || true
+  if [[ $session =~ ^[A-Za-z0-9-]{1,100}$ ]]; then ORCH_SESSION_ID=$session; fi
+  orch_log "claude exited with status $ORCH_CLAUDE_STATUS (session ${ORCH_SESSION_ID:-unknown})"
+}
+
+# orch_hook_outcome: reads what the PR hook recorded ("created", "reused", "no-changes" or "failed: …").
+orch_hook_outcome() {
+  ORCH_HOOK_STATUS=$(head -n 1 -- "$STATE_DIR/hook-status" 2>/dev/null || true)
+  local url
+  url=$(head -n 1 -- "$STATE_DIR/pr-url" 2>/dev/null || true)
+  if [[ $url =~ ^https?://[^[:space:]]{1,490}$ ]]; then ORCH_PR_URL=$url; fi
+}
+# ---------------------------------------------------------------------------------------------------------
+# Orchestrator shell library, git part (templates/partials/agent-git.sh.hbs): git authentication and reusing
+# clones. Expects WORKSPACE_DIR, SSH_KEY_DIR, GITHUB_TOKEN_FILE, ALLOWED_GIT_HOSTS and SSH_KNOWN_HOSTS.
+# Credentials go only to ALLOWED_GIT_HOSTS: the askpass helper answers only those hosts over https, ssh checks
+# the pinned host keys, and every git call of the scripts reads only the configuration written here.
+# ---------------------------------------------------------------------------------------------------------
+
+# set by orch_setup_git_auth, never taken from the environment
+ORCH_GIT_CONFIG=""
+
+# orch_require_allowed_host <what> <repository URL>: fails unless the URL's host is in ALLOWED_GIT_HOSTS.
+orch_require_allowed_host() {
+  local host
+  host=$(orch_repo_key "$2")
+  host=${host%%/*}
+  if ! orch_allowed_host "$host"; then
+    orch_fail "$1 host $host is not in ALLOWED_GIT_HOSTS ($ALLOWED_GIT_HOSTS); no credentials are sent to it"
+  fi
+}
+
+# orch_setup_git_auth <repository URL>...: a git configuration of the run's own (credential helper off, the askpass
+# helper for https, the ssh command with pinned host keys), used by the scripts' git and exported for Claude's.
 orch_setup_git_auth() {
   local url need_ssh=false need_https=false
-  export GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never
-  # no credential helper may store the token anywhere
-  orch_git_config_env credential.helper ""
   ORCH_AUTH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/orchestrator-auth.XXXXXXXX")
+  ORCH_GIT_CONFIG="$ORCH_AUTH_DIR/gitconfig"
+  : >"$ORCH_GIT_CONFIG"
   for url in "$@"; do
+    orch_require_allowed_host "repository" "$url"
     case $url in
       https://*) need_https=true ;;
       *) need_ssh=true ;;
     esac
   done
+  if [[ -n ${ORCH_GIT_EXTRA_CONFIG:-} ]]; then
+    # the operator's additions (a private CA for GitHub Enterprise, URL rewrites in tests), included first so
+    # the settings below win
+    git config --file "$ORCH_GIT_CONFIG" include.path "$ORCH_GIT_EXTRA_CONFIG"
+  fi
+  # no credential helper may store or offer a token
+  git config --file "$ORCH_GIT_CONFIG" credential.helper ""
   if [[ $need_ssh == true ]]; then orch_setup_ssh; fi
   if [[ $need_https == true ]]; then orch_setup_https; fi
+  # Claude's own git uses the same configuration and nothing from the environment
+  unset GIT_CONFIG_COUNT GIT_CONFIG_PARAMETERS GIT_CONFIG GIT_CONFIG_SYSTEM
+  export ORCH_GIT_CONFIG GIT_CONFIG_GLOBAL="$ORCH_GIT_CONFIG" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never
 }
 
 orch_setup_ssh() {
@@ -316,7 +493,7 @@ orch_setup_ssh() {
   chmod 700 -- "$ssh_dir"
   known_hosts="$ssh_dir/known_hosts"
   (umask 077 && touch -- "$known_hosts")
-  entries=$ORCH_GITHUB_KNOWN_HOSTS
+  entries=$SSH_KNOWN_HOSTS
   if [[ -n ${ORCH_SSH_KNOWN_HOSTS:-} ]]; then entries=$ORCH_SSH_KNOWN_HOSTS; fi
   while IFS= read -r line; do
     if [[ -n $line ]] && ! grep -qxF -- "$line" "$known_hosts"; then printf '%s\n' "$line" >>"$known_hosts"; fi
@@ -331,26 +508,65 @@ orch_setup_ssh() {
     GIT_SSH_COMMAND="ssh -i $(printf '%q' "$key") -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes"
   fi
   GIT_SSH_COMMAND+=" -o UserKnownHostsFile=$(printf '%q' "$known_hosts") -o BatchMode=yes"
+  git config --file "$ORCH_GIT_CONFIG" core.sshCommand "$GIT_SSH_COMMAND"
   export GIT_SSH_COMMAND
   orch_log "git: SSH key $key, pinned host keys in $known_hosts"
 }
+
+# orch_sh_quote <value>: the value as one single-quoted word for sh.
+orch_sh_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
 orch_setup_https() {
   local helper="$ORCH_AUTH_DIR/git-askpass"
   if [[ ! -r $GITHUB_TOKEN_FILE ]]; then
     orch_fail "the repository URL uses HTTPS but no token is readable at \$ORCH_GITHUB_TOKEN_FILE ($GITHUB_TOKEN_FILE)"
   fi
-  # The helper holds no secret: it reads the mounted token file each time git asks.
-  cat >"$helper" <<'ASKPASS'
-#!/bin/sh
-case "$1" in
-  Username*|username*) echo x-access-token ;;
-  *) cat -- "$ORCH_GITHUB_TOKEN_FILE" ;;
+  # The helper holds no secret: it reads the mounted token file each time git asks, and only for an allowed
+  # host over https (git names the URL in its prompt: "Password for 'https://x-access-token@host:port': ").
+  {
+    printf '#!/bin/sh\n'
+    printf 'LIST=%s\n' "$(orch_sh_quote "$ALLOWED_GIT_HOSTS")"
+    printf 'TOKEN_FILE=%s\n' "$(orch_sh_quote "$GITHUB_TOKEN_FILE")"
+    printf 'REFUSED=%s\n' "$(orch_sh_quote "$ORCH_AUTH_DIR/refused")"
+    cat <<'ASKPASS'
+refuse() {
+  printf '%s\n' "$1" >>"$REFUSED" 2>/dev/null
+  printf 'git askpass: %s\n' "$1" >&2
+  exit 1
+}
+url=${1#*\'}
+url=${url%%\'*}
+case $url in
+  https://*) ;;
+  *) refuse "no credentials for $url: only https URLs get the token" ;;
+esac
+host=${url#https://}
+host=${host%%/*}
+host=${host##*@}
+host=${host%:*}
+host=$(printf '%s' "$host" | tr 'A-Z' 'a-z')
+case $host in
+  *[!a-z0-9.-]* | '') refuse "no credentials for $url: not a plain host name" ;;
+esac
+case " $LIST " in
+  *" $host "*) ;;
+  *) refuse "repository host $host is not in ALLOWED_GIT_HOSTS ($LIST); git got no credentials" ;;
+esac
+case $1 in
+  Username* | username*) echo x-access-token ;;
+  *) cat -- "$TOKEN_FILE" ;;
 esac
 ASKPASS
+  } >"$helper"
   chmod 700 -- "$helper"
-  export ORCH_GITHUB_TOKEN_FILE="$GITHUB_TOKEN_FILE" GIT_ASKPASS="$helper"
-  orch_log "git: HTTPS token via GIT_ASKPASS helper $helper"
+  git config --file "$ORCH_GIT_CONFIG" core.askPass "$helper"
+  export GIT_ASKPASS="$helper"
+  orch_log "git: HTTPS token via askpass helper $helper, only for ${ALLOWED_GIT_HOSTS// /, } over https"
+}
+
+# orch_auth_refusal: what the askpass helper refused during this run, if anything.
+orch_auth_refusal() {
+  if [[ -n $ORCH_AUTH_DIR && -s $ORCH_AUTH_DIR/refused ]]; then head -n 1 -- "$ORCH_AUTH_DIR/refused"; fi
 }
 
 # --- reusing clones on the workspace ----------------------------------------------------------------------
@@ -467,90 +683,6 @@ orch_sync_clone() {
   fi
 }
 
-# orch_place_settings <settings.json> <work dir>: in a pod the Job mounts the same file as Claude's managed
-# settings; elsewhere it becomes the project's settings (never both, or hooks would run twice).
-orch_place_settings() {
-  local source=$1 workdir=$2
-  mkdir -p -- "$workdir/.claude"
-  if [[ -f $MANAGED_SETTINGS_FILE ]] && cmp -s -- "$source" "$MANAGED_SETTINGS_FILE"; then
-    orch_log "settings: managed settings at $MANAGED_SETTINGS_FILE"
-    rm -f -- "$workdir/.claude/settings.json"
-  else
-    cp -- "$source" "$workdir/.claude/settings.json"
-    orch_log "settings: $workdir/.claude/settings.json"
-  fi
-}
-
-# Prints "<session id>\x1f<is_error>\x1f<result text>" from a stream-json log (node, else jq, else grep).
-orch_stream_summary() {
-  local log=$1
-  if command -v node >/dev/null 2>&1; then
-    node -e '
-const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
-let id = "", isError = "", text = "";
-for (const line of lines) {
-  let event;
-  try { event = JSON.parse(line); } catch { continue; }
-  if (event === null || typeof event !== "object") continue;
-  if (typeof event.session_id === "string") id = event.session_id;
-  if (event.type === "result") {
-    isError = event.is_error === true || (event.subtype !== undefined && event.subtype !== "success") ? "true" : "false";
-    text = String(event.result ?? event.subtype ?? "").replace(/[\u0000-\u001f\s]+/g, " ").slice(0, 300);
-  }
-}
-process.stdout.write([id, isError, text].join("\u001f"));
-' "$log"
-  elif command -v jq >/dev/null 2>&1; then
-    jq -Rjs '[split("\n")[] | fromjson? | select(type == "object")] as $events
-      | ([$events[] | .session_id? | strings] | last // "") as $id
-      | ([$events[] | select(.type == "result")] | last) as $result
-      | [$id,
-         (if $result == null then "" elif $result.is_error == true or (($result.subtype // "success") != "success") then "true" else "false" end),
-         (($result.result // $result.subtype // "") | tostring | gsub("[[:cntrl:][:space:]]+"; " ") | .[0:300])]
-      | join("\u001f")' "$log"
-  else
-    grep -o '"session_id":"[A-Za-z0-9-]*"' "$log" | tail -n 1 | sed -e 's/.*:"//' -e 's/"$//' | tr -d '\n'
-  fi
-}
-
-# orch_run_claude <work dir> <prompt file> <claude arguments>...: runs Claude there, printing its stream-json
-# output and keeping a copy in $STATE_DIR/claude-stream.jsonl. Sets ORCH_CLAUDE_STATUS, ORCH_CLAUDE_IS_ERROR,
-# ORCH_CLAUDE_RESULT and ORCH_SESSION_ID (when the stream names one).
-orch_run_claude() {
-  local workdir=$1 prompt_file=$2 log="$STATE_DIR/claude-stream.jsonl" status_file="$STATE_DIR/claude.status"
-  local size summary session=""
-  shift 2
-  ORCH_CLAUDE_PID_FILE="$STATE_DIR/claude.pid"
-  rm -f -- "$log" "$status_file" "$ORCH_CLAUDE_PID_FILE"
-  size=$(wc -c <"$prompt_file")
-  (
-    rc=0
-    cd -- "$workdir"
-    if ((size <= ORCH_MAX_PROMPT_ARG_BYTES)); then
-      claude "$@" "$(cat -- "$prompt_file")" </dev/null &
-    else
-      claude "$@" <"$prompt_file" &
-    fi
-    printf '%s\n' "$!" >"$ORCH_CLAUDE_PID_FILE"
-    wait "$!" || rc=$?
-    printf '%s\n' "$rc" >"$status_file"
-  ) | tee -- "$log" &
-  # waiting in the background keeps this shell responsive to SIGTERM
-  wait "$!" || true
-  ORCH_CLAUDE_STATUS=$(cat -- "$status_file" 2>/dev/null || echo 255)
-  summary=$(orch_stream_summary "$log" || true)
-  IFS=$'\x1f' read -r session ORCH_CLAUDE_IS_ERROR ORCH_CLAUDE_RESULT <<<"$summary" || true
-  if [[ $session =~ ^[A-Za-z0-9-]{1,100}$ ]]; then ORCH_SESSION_ID=$session; fi
-  orch_log "claude exited with status $ORCH_CLAUDE_STATUS (session ${ORCH_SESSION_ID:-unknown})"
-}
-
-# orch_hook_outcome: reads what the PR hook recorded ("created", "reused", "no-changes" or "failed: …").
-orch_hook_outcome() {
-  ORCH_HOOK_STATUS=$(head -n 1 -- "$STATE_DIR/hook-status" 2>/dev/null || true)
-  local url
-  url=$(head -n 1 -- "$STATE_DIR/pr-url" 2>/dev/null || true)
-  if [[ $url =~ ^https?://[^[:space:]]{1,490}$ ]]; then ORCH_PR_URL=$url; fi
-}
 
 # orch_assemble_prompt <rendered prompt.md> <task prompt.md> <output>: the rendered prompt with the block between
 # the task-prompt markers replaced by the task's own prompt.md when the docs repository has one.
@@ -579,6 +711,7 @@ orch_assemble_prompt() {
 orch_install_traps
 
 ORCH_STEP="checking the request"
+orch_check_request_env
 orch_require_match "run id" "$RUN_ID" '^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$'
 orch_require_match "attempt" "$ATTEMPT" '^[0-9]{1,4}$'
 orch_require_match "commit author" "$COMMIT_NAME" '^[A-Za-z0-9][A-Za-z0-9-]{0,38}$'
@@ -588,6 +721,8 @@ orch_require_match "task id" "$TASK_ID" '^[0-9]{1,7}$'
 orch_require_match "service" "$SERVICE_NAME" '^[a-z0-9-]{1,63}$'
 orch_require_repo_url "repository URL" "$REPOSITORY_URL"
 orch_require_repo_url "docs repository URL" "$DOCS_REPOSITORY_URL"
+orch_require_allowed_host "repository URL" "$REPOSITORY_URL"
+orch_require_allowed_host "docs repository URL" "$DOCS_REPOSITORY_URL"
 orch_require_branch "docs branch" "$DOCS_BRANCH"
 orch_require_relative_path "docs project directory" "$DOCS_PROJECT_DIRECTORY"
 orch_require_branch "base branch" "$BASE_BRANCH"
@@ -726,7 +861,7 @@ if [[ $ORCH_CLAUDE_STATUS != 0 || $ORCH_CLAUDE_IS_ERROR == true ]]; then
 fi
 
 ORCH_STEP="creating the pull request"
-bash "$WORK_DIR/.claude/hooks/stop-pr-creation.sh" </dev/null
+bash -p "$WORK_DIR/.claude/hooks/stop-pr-creation.sh" </dev/null
 orch_hook_outcome
 ORCH_COMMIT=$(git -C "$TARGET_REPO_DIR" rev-parse HEAD)
 case $ORCH_HOOK_STATUS in

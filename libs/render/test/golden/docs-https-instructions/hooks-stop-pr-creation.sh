@@ -11,6 +11,7 @@ REPOSITORY_URL='https://github.com/5dlabs/platform.git'
 SOURCE_BRANCH='release/1.2'
 DOCS_BRANCH_PREFIX='docs-generation-'
 WORKING_DIRECTORY='.'
+ALLOWED_GIT_HOSTS='github.com'
 
 WORKSPACE_DIR="${ORCH_WORKSPACE_DIR:-/workspace}"
 STATE_DIR="${ORCH_STATE_DIR:-$WORKSPACE_DIR/.orchestrator}"
@@ -73,15 +74,95 @@ orch_repo_slug() {
   printf '%s/%s' "${host%%:*}" "${path%.git}"
 }
 
-# gh with the token from $GITHUB_TOKEN_FILE in its environment only (never exported to the agent, never on disk).
-orch_gh() {
-  local token=""
-  if [[ -r $GITHUB_TOKEN_FILE ]]; then token=$(<"$GITHUB_TOKEN_FILE"); fi
-  if [[ -n $token ]]; then
-    GH_TOKEN=$token GH_ENTERPRISE_TOKEN=$token GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1 gh "$@"
-  else
-    GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1 gh "$@"
+# --- git and gh run with a clean, fixed environment: nothing the agent's environment holds reaches them ------
+# (GIT_CONFIG_COUNT/KEY_n/VALUE_n, GIT_SSH_COMMAND, BASH_ENV, LD_PRELOAD, …). git reads only $ORCH_GIT_CONFIG,
+# the configuration orch_setup_git_auth wrote (exported to the hooks), else only the operator's $ORCH_GIT_EXTRA_CONFIG.
+orch_clean_env() {
+  ORCH_CLEAN_ENV=(PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="${HOME:-/nonexistent}" LANG=C.UTF-8
+    GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="${ORCH_GIT_CONFIG:-${ORCH_GIT_EXTRA_CONFIG:-/dev/null}}" GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never)
+  if [[ -n ${TMPDIR:-} ]]; then ORCH_CLEAN_ENV+=(TMPDIR="$TMPDIR"); fi
+  # a developer's ssh-agent, proxy and CA bundle (the local runtime's LOCAL_AGENT_ENV), only when set; a request
+  # cannot set them (SSH_*, *_PROXY, SSL_CERT_*, GIT_* are on the deny-list orch_check_request_env enforces)
+  local name
+  for name in $ORCH_GIT_PASS_ENV; do
+    if [[ -n ${!name:-} ]]; then ORCH_CLEAN_ENV+=("$name=${!name}"); fi
+  done
+}
+ORCH_GIT_PASS_ENV="SSH_AUTH_SOCK HTTP_PROXY HTTPS_PROXY NO_PROXY ALL_PROXY http_proxy https_proxy no_proxy all_proxy
+  SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE GIT_SSL_CAINFO GIT_SSL_CAPATH"
+
+# The stderr of the latest git or orch_gh call is kept in $ORCH_TOOL_ERR_FILE when the script set one
+# (orch_init_state) and replayed to stderr once the call ends, so a failure's reason can quote the tool's own
+# last error line. orch_run_clean <command> <args>...: the command under `env -i` with $ORCH_CLEAN_ENV.
+ORCH_TOOL_ERR_FILE=""
+orch_run_clean() {
+  local status=0
+  if [[ -z $ORCH_TOOL_ERR_FILE ]]; then
+    command env -i "${ORCH_CLEAN_ENV[@]}" "$@" || return
+    return 0
   fi
+  command env -i "${ORCH_CLEAN_ENV[@]}" "$@" 2>"$ORCH_TOOL_ERR_FILE" || status=$?
+  cat -- "$ORCH_TOOL_ERR_FILE" >&2
+  # only a failed call's output is kept for the reason
+  if ((status == 0)); then : >"$ORCH_TOOL_ERR_FILE"; fi
+  return "$status"
+}
+
+ORCH_GIT_ARGS=""
+git() {
+  ORCH_GIT_ARGS=$*
+  # what the askpass helper refuses is reported for the git call that met it, not a later one
+  if [[ -n ${ORCH_AUTH_DIR:-} && -s $ORCH_AUTH_DIR/refused ]]; then : >"$ORCH_AUTH_DIR/refused"; fi
+  orch_clean_env
+  orch_run_clean git "$@"
+}
+
+# orch_allowed_host <host>: whether the host is one of ALLOWED_GIT_HOSTS (the only hosts that get credentials).
+orch_allowed_host() {
+  [[ -n $1 && " $ALLOWED_GIT_HOSTS " == *" ${1,,} "* ]]
+}
+
+# gh for $REPOSITORY_URL's host, with the token from $GITHUB_TOKEN_FILE only when that host is allowed; the token
+# is in gh's environment only (never exported to the agent, never on disk, never traced).
+orch_gh() {
+  local host token="" xtrace=false status=0
+  case $- in *x*) xtrace=true ;; esac
+  { set +x; } 2>/dev/null
+  host=$(orch_repo_slug "$REPOSITORY_URL")
+  host=${host%%/*}
+  host=${host,,}
+  orch_clean_env
+  ORCH_CLEAN_ENV+=(GH_HOST="$host" GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1)
+  if ! orch_allowed_host "$host"; then
+    orch_log "gh: $host is not in ALLOWED_GIT_HOSTS ($ALLOWED_GIT_HOSTS); running without a token"
+  elif [[ -r $GITHUB_TOKEN_FILE && -s $GITHUB_TOKEN_FILE ]]; then
+    token=$(<"$GITHUB_TOKEN_FILE")
+    ORCH_CLEAN_ENV+=(GH_TOKEN="$token" GH_ENTERPRISE_TOKEN="$token")
+  fi
+  orch_run_clean gh "$@" || status=$?
+  ORCH_CLEAN_ENV=()
+  token=""
+  if [[ $xtrace == true ]]; then set -x; fi
+  return "$status"
+}
+
+# orch_check_request_env: refuses to start when the request put a reserved name into the agent's environment
+# (REQUEST_ENV_NAMES against DENIED_ENV_GLOBS), even if it bypassed the ingress (a CR applied with kubectl).
+orch_check_request_env() {
+  local name glob names=() globs=()
+  read -r -a names <<<"$REQUEST_ENV_NAMES"
+  read -r -a globs <<<"$DENIED_ENV_GLOBS"
+  for name in ${names[@]+"${names[@]}"}; do
+    if [[ ! $name =~ ^[A-Z][A-Z0-9_]{0,63}$ ]]; then
+      orch_fail "request env name ${name:0:80} must match ^[A-Z][A-Z0-9_]{0,63}\$; refusing to start"
+    fi
+    for glob in "${globs[@]}"; do
+      # shellcheck disable=SC2053 # the glob is a pattern
+      if [[ $name == $glob ]]; then
+        orch_fail "request env name $name is reserved (deny-list entry $glob); refusing to start"
+      fi
+    done
+  done
 }
 
 # orch_git_exclude <repository dir> <pattern>...: keeps orchestrator files out of commits (local to the clone).

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { defaultRulesFile } from "../config.js";
+import { defaultRulesFile } from "./default-rules-file.js";
 import { loadRules, parseRules, RulesFileError } from "./load-rules.js";
 import { resolveAlertRoute, resolveRepositoryRule } from "./resolve-repository.js";
 

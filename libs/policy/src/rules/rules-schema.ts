@@ -32,6 +32,11 @@ const runDefaults = {
   service: service.optional(),
   /** GitHub user whose credentials the agent uses (secret github-ssh-<user> / github-pat-<user>) */
   githubUser: githubUser.optional(),
+  /**
+   * GitHub users whose credentials runs on these repositories may use (API `githubUser`, alert label
+   * `orchestrator_github_user`); default: only `githubUser`. Any other user is refused (403).
+   */
+  users: z.array(githubUser).min(1).optional(),
   /** model for both kinds (id or alias) */
   model: model.optional(),
   docsModel: model.optional(),

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import {
+  CallbackAddressRefusedError,
+  checkCallbackUrl,
+  isPublicAddress,
+  parseCallbackAllowedHosts,
+  resolveCallbackAddress,
+} from "./callback-policy.js";
+import { PolicyRefusedError } from "./policy-refused-error.js";
+
+describe("callback policy", () => {
+  it.each([
+    ["127.0.0.1", false],
+    ["10.1.2.3", false],
+    ["172.16.0.1", false],
+    ["192.168.1.1", false],
+    ["169.254.169.254", false],
+    ["100.64.0.1", false],
+    ["0.0.0.0", false],
+    ["::1", false],
+    ["fd00::1", false],
+    ["fe80::1", false],
+    ["::ffff:127.0.0.1", false],
+    ["::ffff:10.0.0.1", false],
+    ["64:ff9b::a00:1", false],
+    ["8.8.8.8", true],
+    ["2606:4700:4700::1111", true],
+    ["::ffff:8.8.8.8", true],
+  ])("%s is public: %s", (address, expected) => {
+    expect(isPublicAddress(address)).toBe(expected);
+  });
+
+  it("refuses at the edge what it can tell without resolving, naming the rule", () => {
+    for (const url of [
+      "http://127.0.0.1/x",
+      "http://[::1]/x",
+      "http://localhost:8080/x",
+      "http://metadata.google.internal/x",
+      "http://user:pw@hooks.example.com/x",
+    ]) {
+      expect(() => checkCallbackUrl(url, []), url).toThrow(PolicyRefusedError);
+    }
+    expect(() => checkCallbackUrl("https://hooks.example.com/x", [])).not.toThrow();
+    expect(() => checkCallbackUrl("https://hooks.example.com/x", ["*.svc.cluster.local"])).toThrow(
+      /not in CALLBACK_ALLOWED_HOSTS/,
+    );
+    expect(() =>
+      checkCallbackUrl("http://recv.ns.svc.cluster.local/x", ["*.svc.cluster.local"]),
+    ).not.toThrow();
+  });
+
+  it("checks the resolved addresses at send time, so a public-looking name that resolves inside is refused (DNS rebinding)", async () => {
+    const rebinding = async () => [
+      { address: "93.184.216.34", family: 4 },
+      { address: "169.254.169.254", family: 4 },
+    ];
+    await expect(resolveCallbackAddress("https://hooks.example.com/x", [], rebinding)).rejects.toThrow(
+      CallbackAddressRefusedError,
+    );
+    const publicOnly = async () => [{ address: "93.184.216.34", family: 4 }];
+    await expect(resolveCallbackAddress("https://hooks.example.com/x", [], publicOnly)).resolves.toEqual({
+      address: "93.184.216.34",
+      family: 4,
+    });
+    const inside = async () => [{ address: "10.0.0.7", family: 4 }];
+    await expect(
+      resolveCallbackAddress("http://recv.svc.cluster.local/x", ["*.svc.cluster.local"], inside),
+    ).resolves.toEqual({
+      address: "10.0.0.7",
+      family: 4,
+    });
+    await expect(resolveCallbackAddress("http://[::1]:9/x", [])).rejects.toThrow(/not a public address/);
+  });
+
+  it("parses CALLBACK_ALLOWED_HOSTS and names a bad entry", () => {
+    expect(parseCallbackAllowedHosts(" Hooks.example.com, *.svc.cluster.local ")).toEqual([
+      "hooks.example.com",
+      "*.svc.cluster.local",
+    ]);
+    expect(parseCallbackAllowedHosts(undefined)).toEqual([]);
+    expect(() => parseCallbackAllowedHosts("https://x.example.com")).toThrow(/CALLBACK_ALLOWED_HOSTS entry/);
+  });
+});
