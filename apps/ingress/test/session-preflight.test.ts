@@ -63,6 +63,43 @@ describe("session continuation", () => {
   });
 });
 
+describe("session continuation and Idempotency-Key", () => {
+  it("answers a retried request with its run although a session was recorded since; another body is refused", async () => {
+    h = await startHarness();
+    const key = (value: string) => ({ headers: { "idempotency-key": value } });
+    const first = await api(h, "POST", "/api/v1/runs", { body: codeBody, ...key("retry-1") });
+    expect(first.status).toBe(202);
+    const firstId = first.body["runId"] as string;
+    // the run ends with a session before the caller's retry of the same request arrives
+    await finishWithSession(h, firstId, "sess-a");
+    const again = await api(h, "POST", "/api/v1/runs", { body: codeBody, ...key("retry-1") });
+    expect(again.status, JSON.stringify(again.body)).toBeLessThan(300);
+    expect(again.body["runId"]).toBe(firstId);
+
+    // a run that resumed sess-a; a newer run of the task then records sess-b
+    const resumed = await api(h, "POST", "/api/v1/runs", { body: codeBody, ...key("retry-2") });
+    const resumedId = resumed.body["runId"] as string;
+    expect((await h.runStore.get(resumedId))?.request).toMatchObject({ sessionId: "sess-a" });
+    const newer = await api(h, "POST", "/api/v1/runs", { body: codeBody, ...key("other") });
+    await finishWithSession(h, newer.body["runId"] as string, "sess-b");
+    const retried = await api(h, "POST", "/api/v1/runs", { body: codeBody, ...key("retry-2") });
+    expect(retried.status, JSON.stringify(retried.body)).toBeLessThan(300);
+    expect(retried.body["runId"]).toBe(resumedId);
+
+    const reused = await api(h, "POST", "/api/v1/runs", {
+      body: { ...codeBody, taskId: 3 },
+      ...key("retry-1"),
+    });
+    expect(reused.status).toBe(422);
+    expect(JSON.stringify(reused.body)).toContain("Idempotency-Key");
+    const picked = await api(h, "POST", "/api/v1/runs", {
+      body: { ...codeBody, sessionId: "sess-other" },
+      ...key("retry-2"),
+    });
+    expect(picked.status).toBe(422);
+  });
+});
+
 describe("runtime preflight", () => {
   it("answers 422 naming each fix and queues nothing when the runtime cannot start the run", async () => {
     const seen: RunRequest[] = [];

@@ -91,10 +91,23 @@ describe("local runtime with a rendered code run", () => {
         mode: 0o755,
       },
     );
+    // git records the developer variables it sees (it runs under env -i with a fixed list)
+    const realGit = execFileSync("bash", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    writeFileSync(
+      join(bin, "git"),
+      `#!/usr/bin/env bash\necho "git-env proxy=\${HTTPS_PROXY:-} agent=\${SSH_AUTH_SOCK:-} ca=\${GIT_SSL_CAINFO:-} other=\${SHIM_LOG:-}" >>'${shimLog}'\nexec '${realGit}' "$@"\n`,
+      { mode: 0o755 },
+    );
     const runtime = new LocalRuntime({
       dataDir,
       path: `${bin}:${SHIMS}:${process.env.PATH}`,
       githubTokenFile: tokenFile,
+      // the developer's proxy, ssh-agent and CA bundle (LOCAL_AGENT_ENV)
+      agentEnv: {
+        HTTPS_PROXY: "http://proxy.corp.example:3128",
+        SSH_AUTH_SOCK: join(root, "agent.sock"),
+        GIT_SSL_CAINFO: join(root, "ca.pem"),
+      },
       baseEnv: { ORCH_GIT_EXTRA_CONFIG: operatorGitConfig, SHIM_LOG: shimLog },
       log: pino({ level: "silent" }),
     });
@@ -141,6 +154,10 @@ describe("local runtime with a rendered code run", () => {
     expect(shimCalls).toMatch(/^claude -p --output-format stream-json/m);
     expect(shimCalls).toContain("gh pr create --repo github.com/5dlabs/trader --base main");
     expect(shimCalls).toContain("token=ghp_test");
+    // they reach the scripts' git; nothing else of the agent's environment does
+    expect(shimCalls).toContain(
+      `git-env proxy=http://proxy.corp.example:3128 agent=${join(root, "agent.sock")} ca=${join(root, "ca.pem")} other=\n`,
+    );
   });
 
   it("fails a clone with git's own last error line as the reason, not a line number", async () => {
