@@ -186,7 +186,14 @@ async function main(): Promise<void> {
   const apiUrl = `http://${local || host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${server.port}`;
   const tokenFile = env.API_TOKENS.startsWith("local:") ? resolve(dataDir, "api-token") : undefined;
   log.info(
-    { url: apiUrl, host, runtime: runtime.kind, dataDir, tokenFile },
+    {
+      url: apiUrl,
+      host,
+      metrics: `${ingressConfig.METRICS_HOST}:${metricsServer.port}`,
+      runtime: runtime.kind,
+      dataDir,
+      tokenFile,
+    },
     "orchestrator started (ingress, renderer, dispatcher, watcher)",
   );
   if (terminal)

@@ -51,6 +51,10 @@ describe("npm start", () => {
     expect(redisPort).toBeGreaterThan(0);
     expect(output).toContain('"runtime":"local"');
     expect(output).toContain('"host":"127.0.0.1"');
+    // /metrics, on its own port, is not exposed either
+    const metricsPort = Number(/"metrics":"127\.0\.0\.1:(\d+)"/.exec(output)?.[1]);
+    expect(metricsPort, output).toBeGreaterThan(0);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
     const token = (await readFile(join(dataDir, "api-token"), "utf8")).trim();
     const runs = await fetch(`${base}/api/v1/runs`, { headers: { authorization: `Bearer ${token}` } });
     expect(runs.status).toBe(200);
