@@ -21,12 +21,14 @@ COPY libs/contracts/package.json libs/contracts/
 COPY libs/kube/package.json libs/kube/
 COPY libs/local-redis/package.json libs/local-redis/
 COPY libs/observability/package.json libs/observability/
+COPY libs/policy/package.json libs/policy/
 COPY libs/queue/package.json libs/queue/
 COPY libs/render/package.json libs/render/
 COPY libs/run-store/package.json libs/run-store/
 COPY libs/runtime/package.json libs/runtime/
 COPY test/deploy/package.json test/deploy/
 COPY test/e2e/package.json test/e2e/
+COPY test/faults/package.json test/faults/
 COPY test/kube-sim/package.json test/kube-sim/
 COPY bench/package.json bench/
 RUN npm ci --no-audit --no-fund
@@ -49,6 +51,7 @@ ENV NODE_ENV=production \
     SERVER_HOST=0.0.0.0 \
     SERVER_PORT=8080 \
     HEALTH_HOST=0.0.0.0 \
+    METRICS_HOST=0.0.0.0 \
     METRICS_PORT=9090 \
     TEMPLATES_DIR=/app/templates \
     TEMPLATES_WATCH=false \
@@ -59,7 +62,8 @@ COPY --from=deps /src/node_modules ./node_modules
 COPY --from=build /src/package.json ./
 COPY --from=build /src/templates ./templates
 COPY --from=build /src/deploy/crds ./deploy/crds
-COPY --from=build /src/apps/ingress/package.json /src/apps/ingress/rules.default.yaml ./apps/ingress/
+COPY --from=build /src/libs/policy/package.json /src/libs/policy/rules.default.yaml ./libs/policy/
+COPY --from=build /src/apps/ingress/package.json ./apps/ingress/
 COPY --from=build /src/apps/ingress/dist ./apps/ingress/dist
 COPY --from=build /src/apps/renderer/package.json ./apps/renderer/
 COPY --from=build /src/apps/renderer/dist ./apps/renderer/dist

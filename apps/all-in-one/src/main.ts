@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
@@ -7,13 +8,7 @@ import { KubeConfigError } from "@orchestrator/kube";
 import { ensureRedis } from "@orchestrator/local-redis";
 import { createLogger, createRegistry, startMetricsServer } from "@orchestrator/observability";
 import { RunPolicy } from "@orchestrator/policy";
-import {
-  createQueue,
-  createRedis,
-  onShutdown,
-  registerQueueDepthMetric,
-  waitForRedis,
-} from "@orchestrator/queue";
+import { createQueue, createRedis, onShutdown, waitForRedis } from "@orchestrator/queue";
 import { createRenderer as createTemplateRenderer } from "@orchestrator/render";
 import {
   createRenderer,
@@ -23,7 +18,7 @@ import {
   renderWithTemplates,
 } from "@orchestrator/renderer";
 import { RunStore } from "@orchestrator/run-store";
-import { createRuntime, logReaderFor } from "@orchestrator/runtime";
+import { createRuntime, LocalRuntime, logReaderFor } from "@orchestrator/runtime";
 import {
   createWatcher,
   githubClientFromConfig,
@@ -31,7 +26,9 @@ import {
   type WatcherRuntime,
   watcherSettingsFromConfig,
 } from "@orchestrator/watcher";
+import { pino } from "pino";
 import { ensureDevToken } from "./dev-token.js";
+import { startupBanner } from "./startup-banner.js";
 
 /**
  * All four services in one process (`npm start`): the small install and local development.
@@ -42,13 +39,31 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   const dataDir = resolve(env.DATA_DIR ?? ".data");
   env.DATA_DIR = dataDir;
+  // a development install listens on this machine only unless told otherwise (the image sets 0.0.0.0)
+  env.SERVER_HOST ??= "127.0.0.1";
+  env.METRICS_HOST ??= "127.0.0.1";
+  // on a terminal a short banner replaces the JSON logs, which go to a file (warnings also to stderr)
+  const terminal = Boolean(process.stdout.isTTY);
+  const logFile = resolve(dataDir, "orchestrator.log");
   if (!env.API_TOKENS) env.API_TOKENS = `local:${await ensureDevToken(resolve(dataDir, "api-token"))}`;
 
   const ingressConfig = loadIngressConfig(env);
   const rendererConfig = loadRendererConfig(env);
   const dispatcherConfig = loadDispatcherConfig(env);
   const watcherConfig = loadWatcherConfig(env);
-  const log = createLogger({ service: "orchestrator", level: ingressConfig.LOG_LEVEL });
+  if (terminal) mkdirSync(dataDir, { recursive: true });
+  const log = createLogger({
+    service: "orchestrator",
+    level: ingressConfig.LOG_LEVEL,
+    ...(terminal
+      ? {
+          destination: pino.multistream([
+            { level: "trace", stream: pino.destination({ dest: logFile, mkdir: true, sync: false }) },
+            { level: "warn", stream: process.stderr },
+          ]),
+        }
+      : {}),
+  });
   const registry = createRegistry("orchestrator");
   const prefix = ingressConfig.QUEUE_PREFIX;
 
@@ -84,6 +99,10 @@ async function main(): Promise<void> {
     { runtime: runtime.kind, credentials, namespace: dispatcherConfig.KUBERNETES_NAMESPACE },
     "runtime selected",
   );
+  if (runtime instanceof LocalRuntime) {
+    const cleaned = await runtime.sweep();
+    if (cleaned > 0) log.info({ cleaned }, "removed key material left by earlier local runs");
+  }
 
   const templates = await createTemplateRenderer({
     ...(rendererConfig.TEMPLATES_DIR ? { templatesDir: rendererConfig.TEMPLATES_DIR } : {}),
@@ -150,6 +169,8 @@ async function main(): Promise<void> {
     logger: log.child({ app: "ingress" }),
     registry,
     logReader: logReaderFor(runtime),
+    // a run this machine cannot start is refused at once (422 naming the fix), not failed later
+    preflight: runtime.preflight ? (request) => runtime.preflight!(request) : undefined,
   });
 
   await dispatcher.start();
@@ -160,15 +181,25 @@ async function main(): Promise<void> {
     host: ingressConfig.METRICS_HOST,
     port: ingressConfig.METRICS_PORT,
   });
+  const host = ingressConfig.SERVER_HOST;
+  const local = host === "127.0.0.1" || host === "localhost" || host === "::1";
+  const apiUrl = `http://${local || host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${server.port}`;
+  const tokenFile = env.API_TOKENS.startsWith("local:") ? resolve(dataDir, "api-token") : undefined;
   log.info(
     {
-      url: `http://localhost:${server.port}`,
+      url: apiUrl,
+      host,
+      metrics: `${ingressConfig.METRICS_HOST}:${metricsServer.port}`,
       runtime: runtime.kind,
       dataDir,
-      tokenFile: env.API_TOKENS.startsWith("local:") ? resolve(dataDir, "api-token") : undefined,
+      tokenFile,
     },
     "orchestrator started (ingress, renderer, dispatcher, watcher)",
   );
+  if (terminal)
+    process.stdout.write(
+      startupBanner({ url: apiUrl, runtime: runtime.kind, tokenFile, logFile, exposed: !local }),
+    );
 
   onShutdown(
     [

@@ -1,7 +1,12 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, posix, relative, resolve, sep } from "node:path";
 import type { CreateCodeRunBody, CreateDocsRunBody } from "@orchestrator/client";
-import type { EnvFromSecret, ToolConfig } from "@orchestrator/contracts";
+import {
+  DEFAULT_MODEL_ALIASES,
+  type EnvFromSecret,
+  type ToolConfig,
+  unknownModelProblem,
+} from "@orchestrator/contracts";
 import type { CliIo } from "./cli-io.js";
 import { checkFlags } from "./flag-values.js";
 import { detectGit, type GitContext } from "./git-detect.js";
@@ -16,6 +21,7 @@ export interface DocsFlags {
   repo?: string;
   sourceBranch?: string;
   githubUser?: string;
+  allowUnknownModel?: boolean;
 }
 
 /** Flags of `task code` / `render code`. */
@@ -40,6 +46,17 @@ export interface CodeFlags {
   env?: Record<string, string>;
   envFromSecret?: EnvFromSecret[];
   maxRetries?: number;
+  allowUnknownModel?: boolean;
+  sessionId?: string;
+  /** `task code` only */
+  fresh?: boolean;
+}
+
+/** `--model` must name a model Claude knows, unless --allow-unknown-model says it is a newer one. */
+function modelProblems(flags: { model?: string; allowUnknownModel?: boolean }): string[] {
+  if (flags.model === undefined || flags.allowUnknownModel) return [];
+  const problem = unknownModelProblem(flags.model, { aliases: DEFAULT_MODEL_ALIASES });
+  return problem ? [`--model: ${problem} (a newer model id: add --allow-unknown-model)`] : [];
 }
 
 export interface Resolved<T> {
@@ -75,6 +92,7 @@ export function resolveDocsRequest(flags: DocsFlags, io: CliIo): Resolved<Create
       "--working-directory": workingDirectory,
       "--model": flags.model,
     }),
+    ...modelProblems(flags),
   );
   if (problems.length > 0) throw new UsageError(problems);
   if (repo.detected) notes.push(`repository: ${repo.url} (origin of ${git?.root})`);
@@ -88,6 +106,7 @@ export function resolveDocsRequest(flags: DocsFlags, io: CliIo): Resolved<Create
     githubUser: githubUser!,
     ...(workingDirectory !== undefined ? { workingDirectory } : {}),
     ...(flags.model !== undefined ? { model: flags.model } : {}),
+    ...(flags.allowUnknownModel ? { allowUnknownModel: true } : {}),
   };
   return { body, notes, repositoryFromCheckout: repo.detected, ...(git ? { git } : {}) };
 }
@@ -115,7 +134,12 @@ export function resolveCodeRequest(taskId: number, flags: CodeFlags, io: CliIo):
       "--working-directory": workingDirectory,
       "--model": flags.model,
     }),
+    ...modelProblems(flags),
   );
+  if (flags.fresh && flags.sessionId)
+    problems.push("--fresh starts a new session; it cannot be combined with --session-id");
+  if (flags.fresh && flags.continueSession)
+    problems.push("--fresh starts a new session; it cannot be combined with --continue-session");
   if (problems.length > 0) throw new UsageError(problems);
   if (repo.detected) notes.push(`repository: ${repo.url} (origin of ${git?.root})`);
   if (repo.detected && flags.workingDirectory === undefined)
@@ -144,6 +168,9 @@ export function resolveCodeRequest(taskId: number, flags: CodeFlags, io: CliIo):
     ...(flags.env && Object.keys(flags.env).length > 0 ? { env: flags.env } : {}),
     ...(flags.envFromSecret && flags.envFromSecret.length > 0 ? { envFromSecrets: flags.envFromSecret } : {}),
     ...(flags.maxRetries !== undefined ? { maxRetries: flags.maxRetries } : {}),
+    ...(flags.sessionId !== undefined ? { sessionId: flags.sessionId } : {}),
+    ...(flags.fresh ? { fresh: true } : {}),
+    ...(flags.allowUnknownModel ? { allowUnknownModel: true } : {}),
   };
   return { body, notes, repositoryFromCheckout: repo.detected, ...(git ? { git } : {}) };
 }

@@ -116,3 +116,11 @@ export function taskIdArg(value: string): number {
   }
   return Number(value);
 }
+
+/** `--session-id`: a Claude session id as Claude prints it. */
+export function sessionIdArg(value: string): string {
+  if (!/^[A-Za-z0-9-]{1,100}$/.test(value)) {
+    throw new InvalidArgumentError("must be a Claude session id (letters, digits and -, e.g. from runs get)");
+  }
+  return value;
+}

@@ -57,6 +57,9 @@ const DESCRIPTIONS: Record<string, string> = {
   toolConfig: "MCP tool preset: minimal, default or advanced",
   instructions: "free-form context given to the agent in its prompt",
   callbackUrl: "URL the final run is POSTed to",
+  sessionId: "Claude session to resume (default: the last session of the same service and task)",
+  fresh: "start Claude fresh instead of resuming the last session of the same service and task",
+  allowUnknownModel: "send a model id that is not in the server's known list (a newer model)",
 };
 
 function describe(shape: Record<string, z.ZodType>): Record<string, z.ZodType> {
@@ -74,6 +77,7 @@ const docsInput = describe({
   ),
   model: model.optional(),
   workingDirectory: relativePath.optional(),
+  allowUnknownModel: z.boolean().optional(),
   idempotencyKey,
 });
 
@@ -90,6 +94,8 @@ const codeInput = describe({
   model: model.optional(),
   workingDirectory: relativePath.optional(),
   docsRepositoryUrl: repositoryUrl.optional(),
+  fresh: z.boolean().optional(),
+  allowUnknownModel: z.boolean().optional(),
   idempotencyKey,
 });
 
@@ -150,7 +156,8 @@ export function createMcpServer(client: OrchestratorClient): McpServer {
       title: "Implement a Task Master task",
       description:
         "Start a code run: an agent implements task <taskId> of <service> in repositoryUrl on a feature branch, " +
-        "using the task docs from docsRepositoryUrl. Returns {runId, statusUrl, phase}.",
+        "using the task docs from docsRepositoryUrl. A follow-up run of the same service and task resumes the " +
+        "last Claude session (fresh: true starts over, sessionId picks one). Returns {runId, statusUrl, phase}.",
       inputSchema: codeInput,
     },
     ({ idempotencyKey: key, ...body }) =>

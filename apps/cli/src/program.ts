@@ -122,7 +122,11 @@ function report(err: unknown, io: CliIo): number {
   }
   if (err instanceof OrchestratorApiError) {
     error(`${err.message} (HTTP ${err.status})`);
-    for (const detail of err.details) io.stderr.write(`  ${flagFor(detail.path)}: ${detail.message}\n`);
+    for (const detail of err.details) {
+      // preflight problems name their own fix (a variable or command of the server's machine)
+      if (detail.path === "preflight") io.stderr.write(`  - ${detail.message}\n`);
+      else io.stderr.write(`  ${flagFor(detail.path)}: ${detail.message}\n`);
+    }
     if (err.status === 401 || err.status === 403) {
       io.stderr.write(
         'Set a valid token: ORCHESTRATOR_TOKEN, or "token" in ~/.config/orchestrator/config.json (see orchestrator config).\n',

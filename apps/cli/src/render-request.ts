@@ -20,7 +20,9 @@ export function toLocalRunRequest(
   body: CreateRunBody,
   env: Readonly<Record<string, string | undefined>>,
 ): RunRequest {
-  const { source: _hint, ...fields } = body;
+  // instructions to ingress, not request fields (render has no session history to resume)
+  const { source: _hint, allowUnknownModel: _allow, ...rest } = body;
+  const { fresh: _fresh, ...fields } = rest as typeof rest & { fresh?: boolean };
   const request = completeRunRequest(
     fields,
     { idempotencyKey: "local-render", source: { type: "cli", actor: "local" } },

@@ -3,6 +3,7 @@ import type { RunPhase, RunRecord } from "@orchestrator/contracts";
 import type { Writable } from "./cli-io.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { formatDuration, truncate } from "./output.js";
+import { nextAttempt } from "./retry-chain.js";
 
 export interface WatchOptions {
   /** where progress goes (stderr when stdout carries JSON) */
@@ -27,13 +28,15 @@ export function exitCodeFor(phase: RunPhase): ExitCode {
 /**
  * Follows a run to its end. On a terminal the last line is a status line redrawn every second
  * (spinner, phase, elapsed time, message) with each transition printed above it; elsewhere
- * (pipes, CI logs) each transition is one plain line.
+ * (pipes, CI logs) each transition is one plain line. A failed attempt that is retried (automatically
+ * or by someone) is followed into its retry, so what is returned is the last attempt.
  */
 export async function watchRun(
   client: OrchestratorClient,
-  runId: string,
+  firstRunId: string,
   options: WatchOptions,
 ): Promise<RunRecord> {
+  let runId = firstRunId;
   const now = options.now ?? Date.now;
   const { out, live } = options;
   let startedAt = now();
@@ -89,7 +92,19 @@ export async function watchRun(
 
   const timer = live ? setInterval(drawStatus, options.tickMs ?? 1000) : undefined;
   try {
-    const run = await client.wait(runId, { onEvent: onUpdate, signal: options.signal });
+    let run = await client.wait(runId, { onEvent: onUpdate, signal: options.signal });
+    for (
+      let next = await nextAttempt(client, run, options);
+      next;
+      next = await nextAttempt(client, run, options)
+    ) {
+      printLine(
+        `${time(run.updatedAt)}  ${run.id} ${run.phase}; retried as ${next} (attempt ${run.attempt + 1})`,
+      );
+      runId = next;
+      phase = undefined;
+      run = await client.wait(runId, { onEvent: onUpdate, signal: options.signal });
+    }
     clearStatus();
     out.write(summary(run, now() - startedAt));
     return run;

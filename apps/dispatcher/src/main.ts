@@ -15,7 +15,7 @@ import {
   waitForRedis,
 } from "@orchestrator/queue";
 import { RunStore } from "@orchestrator/run-store";
-import { createRuntime } from "@orchestrator/runtime";
+import { createRuntime, LocalRuntime } from "@orchestrator/runtime";
 import { createDispatcher } from "./create-dispatcher.js";
 import { type DispatcherConfig, loadDispatcherConfig } from "./dispatcher-config.js";
 import { kubeApiErrorCounter } from "./dispatcher-metrics.js";
@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     { runtime: runtime.kind, credentials, namespace: config.KUBERNETES_NAMESPACE },
     "runtime selected",
   );
+  // key material of local runs lives only for the run: clean up after runs that ended while we were down
+  if (runtime instanceof LocalRuntime) await runtime.sweep();
 
   const redisUrl = config.REDIS_URL ?? "redis://127.0.0.1:6379";
   const client = createRedis(redisUrl, "client", log);

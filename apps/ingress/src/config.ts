@@ -120,6 +120,8 @@ export const ingressEnvSchema = z.object({
   DEFAULT_CODE_MODEL: z.string().regex(MODEL_RE, "must be a model id").default(DEFAULT_CODE_MODEL),
   /** Extra model aliases, `opus=claude-opus-4-…,sonnet=…`, over the built-in ones. */
   MODEL_ALIASES: modelAliases,
+  /** Model ids accepted besides the known ones and the alias targets (comma-separated; new models). */
+  EXTRA_MODELS: env.csv(),
   /** Externally visible base URL, for `statusUrl`; default: derived from the request's Host. */
   PUBLIC_URL: z
     .url({ protocol: /^https?$/ })

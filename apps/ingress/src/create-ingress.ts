@@ -1,3 +1,4 @@
+import type { RunRequest } from "@orchestrator/contracts";
 import type { Logger, Registry } from "@orchestrator/observability";
 import { type Rules, RunPolicy } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
@@ -41,6 +42,8 @@ export interface IngressDependencies {
   logReader?: LogReader | undefined;
   /** @defaultValue () => new Date() */
   now?: () => Date;
+  /** checks a run against the runtime before accepting it (the local runtime's preflight); problems → 422 */
+  preflight?: ((request: RunRequest) => Promise<string[]>) | undefined;
 }
 
 export interface Ingress {
@@ -80,6 +83,7 @@ export function createIngress(deps: IngressDependencies): Ingress {
       metrics,
       log,
       redisAvailable,
+      preflight: deps.preflight,
     }),
     canceller: new RunCanceller({
       runStore: deps.runStore,

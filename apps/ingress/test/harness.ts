@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { sign } from "@octokit/webhooks-methods";
-import { QUEUES } from "@orchestrator/contracts";
+import { QUEUES, type RunRequest } from "@orchestrator/contracts";
 import { createRegistry, type Registry, silentLogger } from "@orchestrator/observability";
 import { createQueue, createRedis, type TypedQueue, waitForRedis } from "@orchestrator/queue";
 import { deletePrefix, testRedisUrl, uniquePrefix } from "@orchestrator/queue/testing";
@@ -65,6 +65,8 @@ export interface HarnessOptions {
   now?: () => Date;
   /** Redis to use instead of the test Redis (the outage test) */
   redisUrl?: string;
+  /** the runtime's preflight (the local runtime's, in the all-in-one process) */
+  preflight?: (request: RunRequest) => Promise<string[]>;
 }
 
 /** A real ingress on a free port, over the real test Redis, with a private key prefix. */
@@ -103,6 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     registry,
     ...(options.logReader ? { logReader: options.logReader } : {}),
     ...(options.now ? { now: options.now } : {}),
+    preflight: options.preflight,
   });
   const server = await listen(ingress.app, "127.0.0.1", 0);
   return {

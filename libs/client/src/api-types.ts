@@ -28,6 +28,8 @@ export type CreateDocsRunBody = Omit<
   model?: DocsRunRequest["model"];
   workingDirectory?: DocsRunRequest["workingDirectory"];
   source?: ClientSource;
+  /** accept a model id the server does not know (a model newer than its list) */
+  allowUnknownModel?: boolean;
 };
 
 /** Body of `POST /api/v1/runs` for a code run; `docsRepositoryUrl` defaults to `repositoryUrl` on the server. */
@@ -39,6 +41,13 @@ export type CreateCodeRunBody = Omit<
   workingDirectory?: CodeRunRequest["workingDirectory"];
   docsRepositoryUrl?: CodeRunRequest["docsRepositoryUrl"];
   source?: ClientSource;
+  /**
+   * start Claude fresh: by default a code run resumes the last session of the same service and task
+   * (`sessionId` picks one instead)
+   */
+  fresh?: boolean;
+  /** accept a model id the server does not know (a model newer than its list) */
+  allowUnknownModel?: boolean;
 };
 
 export type CreateRunBody = CreateDocsRunBody | CreateCodeRunBody;

@@ -8,6 +8,7 @@ import {
 import type { Logger } from "pino";
 import type { KubeApiErrorHook } from "./kubernetes/kube-retry.js";
 import { KubernetesRuntime } from "./kubernetes/kubernetes-runtime.js";
+import { pickAgentEnv } from "./local/agent-env.js";
 import { LocalRuntime } from "./local/local-runtime.js";
 import type { Runtime } from "./runtime.js";
 import type { RuntimeConfig } from "./runtime-env.js";
@@ -22,6 +23,8 @@ export interface RuntimeProcessEnv {
   ANTHROPIC_API_KEY?: string | undefined;
   LANG?: string | undefined;
   TZ?: string | undefined;
+  /** local runtime: the variables LOCAL_AGENT_ENV names are read from here */
+  [name: string]: string | undefined;
 }
 
 export interface CreatedRuntime {
@@ -86,6 +89,9 @@ export function createRuntime(
       config.LOCAL_GITHUB_TOKEN_FILE && resolve(options.cwd ?? process.cwd(), config.LOCAL_GITHUB_TOKEN_FILE),
     sshKeyDir: config.LOCAL_SSH_KEY_DIR && resolve(options.cwd ?? process.cwd(), config.LOCAL_SSH_KEY_DIR),
     baseEnv,
+    agentEnv: pickAgentEnv(config.LOCAL_AGENT_ENV, env),
+    preflight: config.LOCAL_PREFLIGHT,
+    home: env.HOME,
     log: options.log.child({ runtime: "local" }),
     killGraceMs: config.LOCAL_KILL_GRACE,
   });

@@ -1,6 +1,7 @@
 import { env } from "@orchestrator/config";
 import { QUANTITY_RE } from "@orchestrator/contracts";
 import { z } from "zod";
+import { parseLocalAgentEnv } from "./local/agent-env.js";
 
 const quantity = (defaultValue: string) =>
   z.string().regex(QUANTITY_RE, "must be a Kubernetes quantity such as 500m, 2 or 4Gi").default(defaultValue);
@@ -58,6 +59,24 @@ export const runtimeEnv = {
   LOCAL_GITHUB_TOKEN_FILE: z.string().min(1).optional(),
   /** Local runtime: directory holding `ssh-privatekey` for the agent (ORCH_SSH_KEY_DIR). */
   LOCAL_SSH_KEY_DIR: z.string().min(1).optional(),
+  /**
+   * Local runtime: the developer's variables passed to agents (comma-separated; `+A,B` adds to the
+   * defaults; empty passes none). Default: proxies, CA bundles, SSH_AUTH_SOCK, GIT_CONFIG_GLOBAL,
+   * CLAUDE_CONFIG_DIR (or ~/.claude). The service's own secrets are refused.
+   */
+  LOCAL_AGENT_ENV: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseLocalAgentEnv(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Local runtime: check tools and credentials before a run is accepted (422 naming the fix). */
+  LOCAL_PREFLIGHT: env.boolean(true),
   /** Local runtime: how long a cancelled agent gets between SIGTERM and SIGKILL. */
   LOCAL_KILL_GRACE: env.duration("10s"),
 } as const;

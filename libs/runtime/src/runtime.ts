@@ -1,4 +1,4 @@
-import type { RenderedFiles, RunLinks, RunRecord } from "@orchestrator/contracts";
+import type { RenderedFiles, RunLinks, RunRecord, RunRequest } from "@orchestrator/contracts";
 
 export type RuntimeKind = "kubernetes" | "local";
 
@@ -68,6 +68,11 @@ export interface Runtime {
    * @throws LogsUnavailableError when there is nothing to read (yet)
    */
   logs(run: RunRecord, options: LogOptions): AsyncIterable<string | Uint8Array>;
+  /**
+   * What would make `request` fail on this runtime before it starts (missing tools or credentials),
+   * each naming its fix; empty when it can start. Ingress answers 422 with these.
+   */
+  preflight?(request: RunRequest): Promise<string[]>;
 }
 
 /** The shape ingress's log endpoint consumes. */

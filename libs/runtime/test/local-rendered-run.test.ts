@@ -91,10 +91,23 @@ describe("local runtime with a rendered code run", () => {
         mode: 0o755,
       },
     );
+    // git records the developer variables it sees (it runs under env -i with a fixed list)
+    const realGit = execFileSync("bash", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    writeFileSync(
+      join(bin, "git"),
+      `#!/usr/bin/env bash\necho "git-env proxy=\${HTTPS_PROXY:-} agent=\${SSH_AUTH_SOCK:-} ca=\${GIT_SSL_CAINFO:-} other=\${SHIM_LOG:-}" >>'${shimLog}'\nexec '${realGit}' "$@"\n`,
+      { mode: 0o755 },
+    );
     const runtime = new LocalRuntime({
       dataDir,
       path: `${bin}:${SHIMS}:${process.env.PATH}`,
       githubTokenFile: tokenFile,
+      // the developer's proxy, ssh-agent and CA bundle (LOCAL_AGENT_ENV)
+      agentEnv: {
+        HTTPS_PROXY: "http://proxy.corp.example:3128",
+        SSH_AUTH_SOCK: join(root, "agent.sock"),
+        GIT_SSL_CAINFO: join(root, "ca.pem"),
+      },
       baseEnv: { ORCH_GIT_EXTRA_CONFIG: operatorGitConfig, SHIM_LOG: shimLog },
       log: pino({ level: "silent" }),
     });
@@ -141,5 +154,68 @@ describe("local runtime with a rendered code run", () => {
     expect(shimCalls).toMatch(/^claude -p --output-format stream-json/m);
     expect(shimCalls).toContain("gh pr create --repo github.com/5dlabs/trader --base main");
     expect(shimCalls).toContain("token=ghp_test");
+    // they reach the scripts' git; nothing else of the agent's environment does
+    expect(shimCalls).toContain(
+      `git-env proxy=http://proxy.corp.example:3128 agent=${join(root, "agent.sock")} ca=${join(root, "ca.pem")} other=\n`,
+    );
+  });
+
+  it("fails a clone with git's own last error line as the reason, not a line number", async () => {
+    const request = codeRunRequestSchema.parse({
+      kind: "code",
+      idempotencyKey: "e2e-2",
+      source: { type: "cli" },
+      repositoryUrl: "https://github.com/5dlabs/missing.git",
+      docsRepositoryUrl: "https://github.com/5dlabs/missing.git",
+      workingDirectory: ".",
+      model: "claude-sonnet-4-20250514",
+      githubUser: "swe-1-5dlabs",
+      taskId: 1,
+      service: "missing",
+    });
+    const runId = "run-0e2e0000000000002";
+    const renderer = await createRenderer();
+    const { files } = renderer.render(request, { runId, attempt: 1, now: new Date("2026-01-01T00:00:00Z") });
+    renderer.close();
+    const tokenFile = join(root, "token-2");
+    writeFileSync(tokenFile, "ghp_test\n", { mode: 0o600 });
+    // the developer's git config (LOCAL_AGENT_ENV's GIT_CONFIG_GLOBAL) points the URL at a missing remote
+    const developerGitConfig = join(root, "developer.gitconfig");
+    writeFileSync(
+      developerGitConfig,
+      `[url "file://${join(root, "remotes", "nowhere.git")}"]\n\tinsteadOf = https://github.com/5dlabs/missing.git\n`,
+    );
+    const runtime = new LocalRuntime({
+      dataDir: join(root, "data-2"),
+      path: `${SHIMS}:${process.env.PATH}`,
+      githubTokenFile: tokenFile,
+      agentEnv: { GIT_CONFIG_GLOBAL: developerGitConfig },
+      log: pino({ level: "silent" }),
+    });
+    const at = new Date().toISOString();
+    const run: RunRecord = {
+      id: runId,
+      kind: "code",
+      phase: "Rendering",
+      request,
+      createdAt: at,
+      updatedAt: at,
+      timeline: [],
+      links: {},
+      attempt: 1,
+    };
+    const { links } = await runtime.dispatch(run, files);
+    const dir = links.localDir!;
+    let state = await readLocalRunState(dir);
+    const deadline = Date.now() + 30_000;
+    while (state?.status !== "exited" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await readLocalRunState(dir);
+    }
+    const reason = state?.result?.reason ?? "";
+    expect(reason, readFileSync(join(dir, "output.log"), "utf8")).toMatch(
+      /^updating the docs repository failed: fatal: '.*nowhere\.git' does not appear to be a git repository$/,
+    );
+    expect(reason).not.toMatch(/at line \d+/);
   });
 });

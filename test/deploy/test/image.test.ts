@@ -79,6 +79,8 @@ describe("the image recipe (Dockerfile, no Docker engine needed)", () => {
       /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "\/usr\/local\/bin\/orchestrator-entrypoint"\]$/m,
     );
     expect(dockerfile).toMatch(/SERVER_HOST=0\.0\.0\.0/);
+    // all-in-one (the CMD) binds /metrics to loopback unless told otherwise
+    expect(dockerfile).toMatch(/METRICS_HOST=0\.0\.0\.0/);
     expect(dockerfile).toMatch(/^CMD \["all-in-one"\]$/m);
     expect(dockerfile).toContain(
       "COPY --chmod=0755 scripts/docker-entrypoint.sh /usr/local/bin/orchestrator-entrypoint",

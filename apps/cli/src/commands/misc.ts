@@ -16,7 +16,9 @@ export function registerMiscCommands(program: Command, ctx: CliContext): void {
       `
 stdout carries the protocol; diagnostics go to stderr. Add it to an MCP client, e.g. Claude Code.
 ${examples(
-  "claude mcp add orchestrator -e ORCHESTRATOR_API_URL=https://orchestrator.example.com \\\n      -e ORCHESTRATOR_TOKEN=… -- npx orchestrator mcp",
+  "npm install -g @5dlabs/orchestrator-cli   # not `npx orchestrator`: that name is another package",
+  "claude mcp add orchestrator -e ORCHESTRATOR_API_URL=https://orchestrator.example.com \\\n      -e ORCHESTRATOR_TOKEN=… -- orchestrator mcp",
+  "claude mcp add orchestrator -- npx -y -p @5dlabs/orchestrator-cli orchestrator mcp",
   "orchestrator mcp --api-url http://localhost:8080",
 )}`,
     )

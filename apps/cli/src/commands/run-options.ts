@@ -1,6 +1,6 @@
 import { TOOL_CONFIGS } from "@orchestrator/contracts";
 import { type Command, Option } from "commander";
-import { envArg, envFromSecretArg, intArg, taskIdArg, toolListArg } from "../flag-values.js";
+import { envArg, envFromSecretArg, intArg, sessionIdArg, taskIdArg, toolListArg } from "../flag-values.js";
 
 /** Flags of a docs run, shared by `task docs` and `render docs`. */
 export function addDocsOptions(command: Command): Command {
@@ -10,6 +10,7 @@ export function addDocsOptions(command: Command): Command {
       "Task Master project directory, relative to the repository root (default: the current directory)",
     )
     .option("-m, --model <model>", "model id or alias (opus, sonnet); default: the server's docs model")
+    .option("--allow-unknown-model", "send a --model id that is not in the known list (a newer model)")
     .option("--repository-url <url>", "repository to document (default: this checkout's origin)")
     .addOption(new Option("--repo <url>", "alias of --repository-url").hideHelp())
     .option(
@@ -51,6 +52,7 @@ export function addCodeOptions(command: Command): Command {
     )
     .option("-w, --working-directory <dir>", "directory the agent works in, relative to the repository root")
     .option("-m, --model <model>", "model id or alias (opus, sonnet); default: the server's code model")
+    .option("--allow-unknown-model", "send a --model id that is not in the known list (a newer model)")
     .addOption(
       new Option("--tool-config <preset>", "MCP tool preset (default: default)").choices(TOOL_CONFIGS),
     )
@@ -58,7 +60,15 @@ export function addCodeOptions(command: Command): Command {
     .option("--remote-tools <a,b>", "remote MCP tools (comma-separated; overrides the preset's)", toolListArg)
     .option("--context-version <n>", "context version of this attempt (default: 1)", intArg(1, 1000))
     .option("--prompt-modification <text>", "text added to the agent's prompt")
-    .option("--continue-session", "resume the agent's previous session")
+    .option(
+      "--continue-session",
+      "continue the agent's most recent session in the workspace (claude --continue)",
+    )
+    .option(
+      "--session-id <id>",
+      "Claude session to resume (default: the last session of this service and task)",
+      sessionIdArg,
+    )
     .option("--overwrite-memory", "replace CLAUDE.md in the workspace instead of keeping the agent's memory")
     .option("--env <NAME=value>", "environment variable for the agent (repeatable)", envArg)
     .option(

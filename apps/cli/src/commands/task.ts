@@ -72,17 +72,23 @@ Examples:
     });
 
   addWatchOptions(addCodeOptions(task.command("code")))
+    .option("--fresh", "start Claude fresh instead of resuming the task's last session")
     .description("implement one Task Master task in a service's repository")
     .addHelpText(
       "after",
       `
 --repo is an alias of --repository-url. The repository and GitHub user default to this checkout's origin
 and git user; the platform repository (with .taskmaster/docs/task-<id>/) defaults to the destination.
+
+A follow-up run of the same service and task resumes the Claude session of the last one
+(claude --resume <id>; the id is shown by runs get). --fresh starts over, --session-id picks a session.
+With --max-retries, following (--watch) goes on into the retries and ends with the last attempt.
 ${WATCH_NOTE}
 
 Examples:
   $ orchestrator task code 1 --service trader --repo git@github.com:5dlabs/platform.git --github-user swe-1-5dlabs
   $ orchestrator task code 3 --service trader --model opus --tool-config advanced --remote-tools github_create_issue
+  $ orchestrator task code 3 --service trader --fresh --max-retries 2 --watch
   $ orchestrator task code 3 --service trader --continue-session --context-version 2 \\
       --prompt-modification "The tests in test/api fail; fix them" --env LOG_LEVEL=debug \\
       --env-from-secret OPENAI_API_KEY:openai:api-key`,

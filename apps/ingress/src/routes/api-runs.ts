@@ -18,7 +18,9 @@ import { HttpError, ValidationError } from "../errors/http-error.js";
 import { validationDetails } from "../errors/validation-details.js";
 import { jsonBody } from "../http/body-parsers.js";
 import type { IngressContext } from "../ingress-context.js";
+import { checkModel } from "../runs/model-check.js";
 import { sendRunAnswer } from "../runs/run-answer.js";
+import { continueLastSession, takeIngressFlags } from "../runs/session-continuation.js";
 
 const RUN_ID_RE = /^[A-Za-z0-9._-]{1,253}$/;
 
@@ -87,9 +89,15 @@ export function apiRunsRouter(ctx: IngressContext): Router {
   return router;
 }
 
-async function createRun(ctx: IngressContext, req: Request, res: Response, body: unknown): Promise<void> {
-  const request = toRunRequest(body, requestContext(req), ctx.config);
-  const result = await ctx.submitter.submit({ request, reason: `requested by ${apiCaller(req).actor}` });
+async function createRun(ctx: IngressContext, req: Request, res: Response, raw: unknown): Promise<void> {
+  const { body, fresh, allowUnknownModel } = takeIngressFlags(raw);
+  const asked = toRunRequest(body, requestContext(req), ctx.config);
+  checkModel(asked, ctx.config, allowUnknownModel);
+  const { request, note } = await continueLastSession(ctx.runStore, asked, { fresh });
+  const result = await ctx.submitter.submit({
+    request,
+    reason: `requested by ${apiCaller(req).actor}${note}`,
+  });
   sendRunAnswer(req, res, ctx.config.PUBLIC_URL, result);
 }
 
@@ -99,17 +107,23 @@ async function createFromAlias(
   res: Response,
   kind: RunKind,
 ): Promise<void> {
-  const { body, rename, unknown } = fromPmAlias(kind, req.body);
-  let request: RunRequest;
+  const taken = takeIngressFlags(req.body);
+  const { body, rename, unknown } = fromPmAlias(kind, taken.body);
+  let asked: RunRequest;
   try {
-    request = toRunRequest(body, requestContext(req), ctx.config, rename);
+    asked = toRunRequest(body, requestContext(req), ctx.config, rename);
   } catch (err) {
     if (err instanceof ValidationError && unknown.length > 0)
       throw new ValidationError([...unknown, ...(err.details ?? [])]);
     throw err;
   }
   if (unknown.length > 0) throw new ValidationError(unknown);
-  const result = await ctx.submitter.submit({ request, reason: `requested by ${apiCaller(req).actor}` });
+  checkModel(asked, ctx.config, taken.allowUnknownModel);
+  const { request, note } = await continueLastSession(ctx.runStore, asked, { fresh: taken.fresh });
+  const result = await ctx.submitter.submit({
+    request,
+    reason: `requested by ${apiCaller(req).actor}${note}`,
+  });
   sendRunAnswer(req, res, ctx.config.PUBLIC_URL, result);
 }
 

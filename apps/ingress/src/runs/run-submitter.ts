@@ -33,6 +33,8 @@ export interface SubmitterDeps {
   metrics: IngressMetrics;
   log: Logger;
   redisAvailable: () => boolean;
+  /** what would stop the run from starting on this runtime (local tools, credentials); problems → 422 */
+  preflight?: ((request: RunRequest) => Promise<string[]>) | undefined;
   /** @defaultValue 5000 */
   queueTimeoutMs?: number;
 }
@@ -51,6 +53,7 @@ export class RunSubmitter {
     // every source (API, PM aliases, CLI, MCP, GitHub, Grafana) passes here; refused → nothing stored
     this.deps.policy.check(input.request);
     if (!this.deps.redisAvailable()) throw new ServiceUnavailableError();
+    await this.preflight(input.request);
     let result: CreateRunResult;
     try {
       result = await withTimeout(
@@ -93,6 +96,17 @@ export class RunSubmitter {
       runLog.info({ outcome: result.outcome }, "request matched an existing run");
     }
     return result;
+  }
+
+  /** Refuses (422) a run the runtime already knows it cannot start, naming what fixes each problem. */
+  private async preflight(request: RunRequest): Promise<void> {
+    const problems = (await this.deps.preflight?.(request)) ?? [];
+    if (problems.length === 0) return;
+    throw new HttpError(
+      422,
+      `the run cannot start on this machine: ${problems.join("; ")}`,
+      problems.map((message) => ({ path: "preflight", message })),
+    );
   }
 
   /** An API Idempotency-Key sent again with a different body: 422 (the first run is not returned). */

@@ -10,6 +10,8 @@ export const LOCAL_RUN_FILES = {
   workspace: "workspace",
   /** HOME of the agent */
   home: "home",
+  /** TMPDIR of the agent (its askpass helper lives here); removed when the run ends */
+  tmp: "tmp",
   /** the agent's JSON result (ORCH_RESULT_FILE) */
   result: "result.json",
   /** stdout and stderr of the agent */

@@ -1,8 +1,10 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PermanentDispatchError } from "../permanent-dispatch-error.js";
 import { testCodeRun as codeRun, testDocsRun as docsRun } from "../testing.js";
 import { isProcessAlive, type LocalRunState, readLocalRunState } from "./local-run-state.js";
 import { LocalRuntime } from "./local-runtime.js";
@@ -77,37 +79,46 @@ describe("LocalRuntime", () => {
     expect(await collect(runtime.logs({ ...run, links }, { follow: false, tailLines: 1 }))).toBe("oops\n");
   });
 
-  it("warns when a repository the run clones needs a credential that is not configured", async () => {
-    const logged: { level: number; msg: string; urls?: string[] }[] = [];
-    const quiet = new LocalRuntime({
+  it("refuses to dispatch a run whose preflight fails, naming the variable that fixes it", async () => {
+    const strict = new LocalRuntime({
       dataDir,
       path: process.env.PATH ?? "/usr/bin:/bin",
+      preflight: true,
+      anthropicApiKey: "sk-test",
       githubTokenFile: join(dataDir, "token"),
-      log: pino({ level: "warn" }, { write: (line: string) => void logged.push(JSON.parse(line)) }),
+      log: pino({ level: "silent" }),
     });
     const mixed = codeRun({
       repositoryUrl: "https://github.com/5dlabs/trader.git",
       docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
     });
-    await quiet.dispatch(mixed, { "container.sh": "exit 0\n" });
-    expect(logged).toEqual([
-      expect.objectContaining({
-        level: 40,
-        msg: expect.stringContaining("set LOCAL_SSH_KEY_DIR"),
-        urls: ["git@github.com:5dlabs/platform.git"],
-      }),
-    ]);
+    const error = await strict.dispatch(mixed, { "container.sh": "exit 0\n" }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(PermanentDispatchError);
+    expect((error as Error).message).toContain("set LOCAL_SSH_KEY_DIR");
+    expect(await readLocalRunState(strict.runDir(mixed.id))).toBeUndefined();
+  });
 
-    logged.length = 0;
-    const tokenless = new LocalRuntime({
-      dataDir,
-      path: process.env.PATH ?? "/usr/bin:/bin",
-      log: pino({ level: "warn" }, { write: (line: string) => void logged.push(JSON.parse(line)) }),
+  it("removes every copy of key material when the run ends, and sweeps leftovers of crashed runs", async () => {
+    const run = docsRun();
+    await runtime.dispatch(run, {
+      "container.sh": `mkdir -p "$HOME/.ssh" "$TMPDIR/orchestrator-auth.x"
+echo key > "$HOME/.ssh/id_orchestrator"; echo helper > "$TMPDIR/orchestrator-auth.x/git-askpass"
+echo "tmp=$TMPDIR"
+`,
     });
-    await tokenless.dispatch(docsRun(), { "container.sh": "exit 0\n" });
-    expect(logged).toEqual([
-      expect.objectContaining({ msg: expect.stringContaining("set LOCAL_GITHUB_TOKEN_FILE") }),
-    ]);
+    const dir = runtime.runDir(run.id);
+    expect(await waitForExit(dir)).toMatchObject({ exitCode: 0 });
+    expect(await collect(runtime.logs(run, { follow: false }))).toContain(`tmp=${join(dir, "tmp")}`);
+    expect(existsSync(join(dir, "home", ".ssh"))).toBe(false);
+    expect(existsSync(join(dir, "tmp"))).toBe(false);
+
+    // a run whose wrapper was killed before its clean-up left a key behind
+    const crashed = join(dataDir, "runs", "run-crashed");
+    mkdirSync(join(crashed, "home", ".ssh"), { recursive: true });
+    writeFileSync(join(crashed, "home", ".ssh", "id_orchestrator"), "key");
+    writeFileSync(join(crashed, "exit.json"), '{"exitCode":137}');
+    expect(await runtime.sweep()).toBeGreaterThanOrEqual(1);
+    expect(existsSync(join(crashed, "home", ".ssh", "id_orchestrator"))).toBe(false);
   });
 
   it("records a failing script's exit code", async () => {

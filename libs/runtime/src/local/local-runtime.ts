@@ -1,14 +1,22 @@
 import { spawn } from "node:child_process";
 import { mkdir, open, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { AGENT_ENV, isTerminalPhase, type RenderedFiles, type RunRecord } from "@orchestrator/contracts";
-import { gitCredentialsFor } from "@orchestrator/kube";
+import {
+  isTerminalPhase,
+  type RenderedFiles,
+  type RunRecord,
+  type RunRequest,
+} from "@orchestrator/contracts";
 import type { Logger } from "pino";
 import { sleep } from "../abortable-sleep.js";
 import { LogsUnavailableError } from "../logs-unavailable-error.js";
+import { PermanentDispatchError } from "../permanent-dispatch-error.js";
 import type { AgentState, DispatchResult, LogOptions, Runtime } from "../runtime.js";
+import { removeKeyMaterial, sweepKeyMaterial } from "./key-material.js";
 import { LaunchInProgressError } from "./launch-in-progress-error.js";
+import { localAgentEnvironment } from "./local-environment.js";
 import { LOCAL_RUN_FILES, localRunDir, localWorkspaceDir } from "./local-paths.js";
+import { localPreflight } from "./local-preflight.js";
 import { isProcessAlive, readLocalRunState } from "./local-run-state.js";
 import { tailFile } from "./tail-file.js";
 import { WRAPPER_SCRIPT } from "./wrapper-script.js";
@@ -26,6 +34,12 @@ export interface LocalRuntimeOptions {
   sshKeyDir?: string | undefined;
   /** extra variables for every run (LANG, TZ, …) */
   baseEnv?: Readonly<Record<string, string>>;
+  /** the developer's variables passed on (LOCAL_AGENT_ENV, see pickAgentEnv) */
+  agentEnv?: Readonly<Record<string, string>>;
+  /** check tools and credentials before a run is accepted and dispatched (LOCAL_PREFLIGHT). @defaultValue false */
+  preflight?: boolean;
+  /** the developer's HOME, where a `claude login` is looked for */
+  home?: string | undefined;
   log: Logger;
   /** how long cancel waits after SIGTERM before SIGKILL. @defaultValue 10000 */
   killGraceMs?: number;
@@ -74,7 +88,8 @@ export class LocalRuntime implements Runtime {
       return result;
     if (await exists(join(dir, LOCAL_RUN_FILES.cancelled))) return result;
     if (!files["container.sh"]) throw new Error(`run ${run.id} has no rendered container.sh`);
-    this.warnAboutMissingCredentials(run);
+    const problems = await this.preflight(run.request);
+    if (problems.length > 0) throw new PermanentDispatchError("missing-secret", problems.join("; "));
     await mkdir(dir, { recursive: true });
     const lock = await this.acquireLock(dir);
     try {
@@ -131,6 +146,8 @@ export class LocalRuntime implements Runtime {
     signalGroup("SIGKILL");
     this.options.log.warn({ runId: run.id, pid }, "agent ignored SIGTERM; killed it");
     for (let i = 0; i < 50 && isProcessAlive(pid); i++) await sleep(100);
+    // the wrapper was killed before its own clean-up
+    await removeKeyMaterial(dir);
     if (!(await exists(join(dir, LOCAL_RUN_FILES.exit)))) {
       await writeAtomic(
         join(dir, LOCAL_RUN_FILES.exit),
@@ -156,25 +173,25 @@ export class LocalRuntime implements Runtime {
   }
 
   /**
-   * The agent authenticates to each repository it clones (a code run's docs repository too) with the
-   * SSH key or the token; say which variable is missing before it fails on it. Not fatal: the agent's
-   * own output then says what it could not read.
+   * What would make a local run of `request` fail before it does anything (tools, git and Claude
+   * credentials), each naming its fix; empty when preflight is off or all is well.
    */
-  private warnAboutMissingCredentials(run: RunRecord): void {
-    const git = gitCredentialsFor(run.request);
-    const log = this.options.log;
-    if (git.ssh && !this.options.sshKeyDir) {
-      log.warn(
-        { runId: run.id, urls: git.ssh.urls },
-        "the run clones over SSH but no key is configured: set LOCAL_SSH_KEY_DIR to a directory with ssh-privatekey",
-      );
-    }
-    if (git.token.required && !this.options.githubTokenFile) {
-      log.warn(
-        { runId: run.id, urls: git.token.urls },
-        "the run clones over HTTPS but no token is configured: set LOCAL_GITHUB_TOKEN_FILE to a file with a GitHub token",
-      );
-    }
+  async preflight(request: RunRequest): Promise<string[]> {
+    if (!this.options.preflight) return [];
+    const o = this.options;
+    return localPreflight(request, {
+      path: o.path,
+      sshKeyDir: o.sshKeyDir,
+      githubTokenFile: o.githubTokenFile,
+      anthropicApiKey: o.anthropicApiKey,
+      agentEnv: o.agentEnv ?? {},
+      home: o.home,
+    });
+  }
+
+  /** Removes key material left by runs that ended while no dispatcher was watching (start-up). */
+  async sweep(): Promise<number> {
+    return sweepKeyMaterial(this.options.dataDir);
   }
 
   /** Exclusive right to start the run's process; a lock left by a crashed dispatcher expires. */
@@ -218,19 +235,22 @@ export class LocalRuntime implements Runtime {
     }
     await mkdir(workspaceDir, { recursive: true });
     await mkdir(homeDir, { recursive: true });
+    const tmpDir = join(dir, LOCAL_RUN_FILES.tmp);
+    await mkdir(tmpDir, { recursive: true, mode: 0o700 });
     await writeFile(join(dir, LOCAL_RUN_FILES.wrapper), WRAPPER_SCRIPT, { mode: 0o755 });
     await writeAtomic(
       join(dir, LOCAL_RUN_FILES.launch),
       `${JSON.stringify({ runId: run.id, kind: run.kind, workspaceDir, launchedAt: new Date().toISOString() })}\n`,
     );
 
-    const env = this.environment(run, {
-      configDir,
-      workspaceDir,
-      homeDir,
-      resultFile: join(dir, LOCAL_RUN_FILES.result),
-    });
-    const child = spawn(this.options.shell ?? "bash", [join(dir, LOCAL_RUN_FILES.wrapper), dir], {
+    const env = localAgentEnvironment(
+      run,
+      this.options,
+      { configDir, workspaceDir, homeDir, tmpDir, resultFile: join(dir, LOCAL_RUN_FILES.result) },
+      this.options.log,
+    );
+    // -p: no BASH_ENV/ENV start-up files and no functions or SHELLOPTS imported from the environment
+    const child = spawn(this.options.shell ?? "bash", ["-p", join(dir, LOCAL_RUN_FILES.wrapper), dir], {
       cwd: dir,
       env,
       // own process group, no terminal and no pipes: the run outlives this process
@@ -260,37 +280,5 @@ export class LocalRuntime implements Runtime {
       await sleep(20);
     }
     this.options.log.info({ runId: run.id, pid: child.pid, dir }, "started local agent process");
-  }
-
-  private environment(
-    run: RunRecord,
-    paths: { configDir: string; workspaceDir: string; homeDir: string; resultFile: string },
-  ): Record<string, string> {
-    const env: Record<string, string> = { LANG: "C.UTF-8", ...this.options.baseEnv };
-    const request = run.request;
-    if (request.kind === "code") {
-      for (const [name, value] of Object.entries(request.env)) {
-        if (!name.startsWith("ORCH_") && name !== "ANTHROPIC_API_KEY") env[name] = value;
-      }
-      if (request.envFromSecrets.length > 0) {
-        this.options.log.warn(
-          { runId: run.id, variables: request.envFromSecrets.map((r) => r.name) },
-          "envFromSecrets cannot be resolved by the local runtime; those variables are not set",
-        );
-      }
-      env.CLAUDE_CONFIG_DIR = join(paths.workspaceDir, ".claude-home");
-    }
-    Object.assign(env, {
-      PATH: this.options.path,
-      HOME: paths.homeDir,
-      [AGENT_ENV.runId]: run.id,
-      [AGENT_ENV.configDir]: paths.configDir,
-      [AGENT_ENV.workspaceDir]: paths.workspaceDir,
-      [AGENT_ENV.resultFile]: paths.resultFile,
-    });
-    if (this.options.githubTokenFile) env[AGENT_ENV.githubTokenFile] = this.options.githubTokenFile;
-    if (this.options.sshKeyDir) env[AGENT_ENV.sshKeyDir] = this.options.sshKeyDir;
-    if (this.options.anthropicApiKey) env.ANTHROPIC_API_KEY = this.options.anthropicApiKey;
-    return env;
   }
 }

@@ -84,6 +84,31 @@ orch_clean_env() {
   ORCH_CLEAN_ENV=(PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="${HOME:-/nonexistent}" LANG=C.UTF-8
     GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="${ORCH_GIT_CONFIG:-${ORCH_GIT_EXTRA_CONFIG:-/dev/null}}" GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never)
   if [[ -n ${TMPDIR:-} ]]; then ORCH_CLEAN_ENV+=(TMPDIR="$TMPDIR"); fi
+  # a developer's ssh-agent, proxy and CA bundle (the local runtime's LOCAL_AGENT_ENV), only when set; a request
+  # cannot set them (SSH_*, *_PROXY, SSL_CERT_*, GIT_* are on the deny-list orch_check_request_env enforces)
+  local name
+  for name in $ORCH_GIT_PASS_ENV; do
+    if [[ -n ${!name:-} ]]; then ORCH_CLEAN_ENV+=("$name=${!name}"); fi
+  done
+}
+ORCH_GIT_PASS_ENV="SSH_AUTH_SOCK HTTP_PROXY HTTPS_PROXY NO_PROXY ALL_PROXY http_proxy https_proxy no_proxy all_proxy
+  SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE GIT_SSL_CAINFO GIT_SSL_CAPATH"
+
+# The stderr of the latest git or orch_gh call is kept in $ORCH_TOOL_ERR_FILE when the script set one
+# (orch_init_state) and replayed to stderr once the call ends, so a failure's reason can quote the tool's own
+# last error line. orch_run_clean <command> <args>...: the command under `env -i` with $ORCH_CLEAN_ENV.
+ORCH_TOOL_ERR_FILE=""
+orch_run_clean() {
+  local status=0
+  if [[ -z $ORCH_TOOL_ERR_FILE ]]; then
+    command env -i "${ORCH_CLEAN_ENV[@]}" "$@" || return
+    return 0
+  fi
+  command env -i "${ORCH_CLEAN_ENV[@]}" "$@" 2>"$ORCH_TOOL_ERR_FILE" || status=$?
+  cat -- "$ORCH_TOOL_ERR_FILE" >&2
+  # only a failed call's output is kept for the reason
+  if ((status == 0)); then : >"$ORCH_TOOL_ERR_FILE"; fi
+  return "$status"
 }
 
 ORCH_GIT_ARGS=""
@@ -92,7 +117,7 @@ git() {
   # what the askpass helper refuses is reported for the git call that met it, not a later one
   if [[ -n ${ORCH_AUTH_DIR:-} && -s $ORCH_AUTH_DIR/refused ]]; then : >"$ORCH_AUTH_DIR/refused"; fi
   orch_clean_env
-  command env -i "${ORCH_CLEAN_ENV[@]}" git "$@"
+  orch_run_clean git "$@"
 }
 
 # orch_allowed_host <host>: whether the host is one of ALLOWED_GIT_HOSTS (the only hosts that get credentials).
@@ -117,7 +142,7 @@ orch_gh() {
     token=$(<"$GITHUB_TOKEN_FILE")
     ORCH_CLEAN_ENV+=(GH_TOKEN="$token" GH_ENTERPRISE_TOKEN="$token")
   fi
-  command env -i "${ORCH_CLEAN_ENV[@]}" gh "$@" || status=$?
+  orch_run_clean gh "$@" || status=$?
   ORCH_CLEAN_ENV=()
   token=""
   if [[ $xtrace == true ]]; then set -x; fi

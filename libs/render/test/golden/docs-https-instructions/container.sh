@@ -106,6 +106,31 @@ orch_clean_env() {
   ORCH_CLEAN_ENV=(PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="${HOME:-/nonexistent}" LANG=C.UTF-8
     GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="${ORCH_GIT_CONFIG:-${ORCH_GIT_EXTRA_CONFIG:-/dev/null}}" GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never)
   if [[ -n ${TMPDIR:-} ]]; then ORCH_CLEAN_ENV+=(TMPDIR="$TMPDIR"); fi
+  # a developer's ssh-agent, proxy and CA bundle (the local runtime's LOCAL_AGENT_ENV), only when set; a request
+  # cannot set them (SSH_*, *_PROXY, SSL_CERT_*, GIT_* are on the deny-list orch_check_request_env enforces)
+  local name
+  for name in $ORCH_GIT_PASS_ENV; do
+    if [[ -n ${!name:-} ]]; then ORCH_CLEAN_ENV+=("$name=${!name}"); fi
+  done
+}
+ORCH_GIT_PASS_ENV="SSH_AUTH_SOCK HTTP_PROXY HTTPS_PROXY NO_PROXY ALL_PROXY http_proxy https_proxy no_proxy all_proxy
+  SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE GIT_SSL_CAINFO GIT_SSL_CAPATH"
+
+# The stderr of the latest git or orch_gh call is kept in $ORCH_TOOL_ERR_FILE when the script set one
+# (orch_init_state) and replayed to stderr once the call ends, so a failure's reason can quote the tool's own
+# last error line. orch_run_clean <command> <args>...: the command under `env -i` with $ORCH_CLEAN_ENV.
+ORCH_TOOL_ERR_FILE=""
+orch_run_clean() {
+  local status=0
+  if [[ -z $ORCH_TOOL_ERR_FILE ]]; then
+    command env -i "${ORCH_CLEAN_ENV[@]}" "$@" || return
+    return 0
+  fi
+  command env -i "${ORCH_CLEAN_ENV[@]}" "$@" 2>"$ORCH_TOOL_ERR_FILE" || status=$?
+  cat -- "$ORCH_TOOL_ERR_FILE" >&2
+  # only a failed call's output is kept for the reason
+  if ((status == 0)); then : >"$ORCH_TOOL_ERR_FILE"; fi
+  return "$status"
 }
 
 ORCH_GIT_ARGS=""
@@ -114,7 +139,7 @@ git() {
   # what the askpass helper refuses is reported for the git call that met it, not a later one
   if [[ -n ${ORCH_AUTH_DIR:-} && -s $ORCH_AUTH_DIR/refused ]]; then : >"$ORCH_AUTH_DIR/refused"; fi
   orch_clean_env
-  command env -i "${ORCH_CLEAN_ENV[@]}" git "$@"
+  orch_run_clean git "$@"
 }
 
 # orch_allowed_host <host>: whether the host is one of ALLOWED_GIT_HOSTS (the only hosts that get credentials).
@@ -139,7 +164,7 @@ orch_gh() {
     token=$(<"$GITHUB_TOKEN_FILE")
     ORCH_CLEAN_ENV+=(GH_TOKEN="$token" GH_ENTERPRISE_TOKEN="$token")
   fi
-  command env -i "${ORCH_CLEAN_ENV[@]}" gh "$@" || status=$?
+  orch_run_clean gh "$@" || status=$?
   ORCH_CLEAN_ENV=()
   token=""
   if [[ $xtrace == true ]]; then set -x; fi
@@ -234,14 +259,36 @@ orch_write_result() {
   orch_log "result: $json"
 }
 
+# The last error-looking line git or gh printed in its latest call (at most 300 characters).
+orch_tool_error_line() {
+  [[ -n $ORCH_TOOL_ERR_FILE && -s $ORCH_TOOL_ERR_FILE ]] || return 0
+  local line
+  # git's generic trailer after an ssh/remote failure says less than the line before it
+  line=$(grep -v -e 'Could not read from remote repository' -e 'make sure you have the correct access' \
+    -e '^and the repository exists' -- "$ORCH_TOOL_ERR_FILE" |
+    grep -E '^(fatal|error|ERROR|remote: |HTTP|gh: |X )|failed|denied|not found' | tail -n 1) || true
+  if [[ -z $line ]]; then line=$(grep -v '^[[:space:]]*$' -- "$ORCH_TOOL_ERR_FILE" | tail -n 1); fi
+  printf '%s' "${line:0:300}"
+}
+
 orch_on_err() {
-  local line=$2 command=$3
+  local line=$2 command=$3 tool_error="" in_git=false
   # a failure inside the git wrapper (agent-common) is reported at the script's own `git …` line
   if [[ ${FUNCNAME[1]:-} == git ]]; then
-    line=${BASH_LINENO[1]:-$line} command="git $ORCH_GIT_ARGS"
-    if [[ -z $ORCH_REASON && -n $(orch_auth_refusal) ]]; then ORCH_REASON="$ORCH_STEP failed: $(orch_auth_refusal)"; fi
+    in_git=true line=${BASH_LINENO[1]:-$line} command="git $ORCH_GIT_ARGS"
   fi
-  if [[ -z $ORCH_REASON ]]; then ORCH_REASON="$ORCH_STEP failed (exit $1 at line $line: $command)"; fi
+  # …quoting git's own last error line (kept by the wrapper); `x=$(git …)` fails in the calling shell
+  case $in_git:$3 in
+    true:* | *'$(git '*) tool_error=$(orch_tool_error_line) ;;
+  esac
+  if [[ -n $ORCH_REASON ]]; then return 0; fi
+  if [[ ($in_git == true || -n $tool_error) && -n $(orch_auth_refusal) ]]; then
+    ORCH_REASON="$ORCH_STEP failed: $(orch_auth_refusal)"
+  elif [[ -n $tool_error ]]; then
+    ORCH_REASON="$ORCH_STEP failed: $tool_error"
+  else
+    ORCH_REASON="$ORCH_STEP failed (exit $1 at line $line: $command)"
+  fi
 }
 
 orch_on_signal() {
@@ -278,6 +325,7 @@ orch_init_state() {
   mkdir -p -- "$STATE_DIR"
   rm -f -- "$STATE_DIR/pr-url" "$STATE_DIR/hook-status" "$STATE_DIR/claude.status" "$STATE_DIR/claude.pid"
   export ORCH_STATE_DIR="$STATE_DIR"
+  ORCH_TOOL_ERR_FILE="$STATE_DIR/tool-stderr"
 }
 
 # orch_place_settings <settings.json> <work dir>: in a pod the Job mounts the same file as Claude's managed
@@ -413,9 +461,14 @@ orch_setup_git_auth() {
 }
 
 orch_setup_ssh() {
-  local key_source="$SSH_KEY_DIR/ssh-privatekey" ssh_dir="$HOME/.ssh" key known_hosts entries line
+  local key_source="$SSH_KEY_DIR/ssh-privatekey" ssh_dir="$HOME/.ssh" key known_hosts entries line use_agent=false
   if [[ ! -r $key_source ]]; then
-    orch_fail "the repository URL uses SSH but no key is readable at \$ORCH_SSH_KEY_DIR/ssh-privatekey ($key_source)"
+    # a developer's ssh-agent (local runtime, SSH_AUTH_SOCK passed by LOCAL_AGENT_ENV) stands in for the key
+    if [[ -S ${SSH_AUTH_SOCK:-} ]]; then
+      use_agent=true
+    else
+      orch_fail "the repository URL uses SSH but no key is readable at \$ORCH_SSH_KEY_DIR/ssh-privatekey ($key_source) and no ssh-agent is reachable (SSH_AUTH_SOCK)"
+    fi
   fi
   case "$HOME/" in
     "$WORKSPACE_DIR"/*)
@@ -425,9 +478,6 @@ orch_setup_ssh() {
   esac
   mkdir -p -- "$ssh_dir"
   chmod 700 -- "$ssh_dir"
-  key="$ssh_dir/id_orchestrator"
-  (umask 077 && cat -- "$key_source" >"$key")
-  chmod 600 -- "$key"
   known_hosts="$ssh_dir/known_hosts"
   (umask 077 && touch -- "$known_hosts")
   entries=$SSH_KNOWN_HOSTS
@@ -435,7 +485,15 @@ orch_setup_ssh() {
   while IFS= read -r line; do
     if [[ -n $line ]] && ! grep -qxF -- "$line" "$known_hosts"; then printf '%s\n' "$line" >>"$known_hosts"; fi
   done <<<"$entries"
-  GIT_SSH_COMMAND="ssh -i $(printf '%q' "$key") -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes"
+  if [[ $use_agent == true ]]; then
+    GIT_SSH_COMMAND="ssh -o StrictHostKeyChecking=yes"
+    key="the ssh-agent at $SSH_AUTH_SOCK"
+  else
+    key="$ssh_dir/id_orchestrator"
+    (umask 077 && cat -- "$key_source" >"$key")
+    chmod 600 -- "$key"
+    GIT_SSH_COMMAND="ssh -i $(printf '%q' "$key") -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes"
+  fi
   GIT_SSH_COMMAND+=" -o UserKnownHostsFile=$(printf '%q' "$known_hosts") -o BatchMode=yes"
   git config --file "$ORCH_GIT_CONFIG" core.sshCommand "$GIT_SSH_COMMAND"
   export GIT_SSH_COMMAND
