@@ -1,6 +1,5 @@
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
-import { parseRunResult, type RunResult } from "@orchestrator/contracts";
-import { formatDuration } from "../format-duration.js";
+import { formatDuration, parseRunResult, type RunResult } from "@orchestrator/contracts";
 import { logTailOf, shortReason } from "../logs/log-tail.js";
 import { toMillis } from "./object-time.js";
 import {

@@ -1,3 +1,5 @@
+import { withTimeout as settleWithin } from "@orchestrator/contracts";
+
 /** Thrown when a Kubernetes API call did not settle in time (a dead connection, a stuck proxy). */
 export class KubeTimeoutError extends Error {
   constructor(what: string, ms: number) {
@@ -7,14 +9,10 @@ export class KubeTimeoutError extends Error {
 }
 
 /**
- * Settles with `promise`, or rejects after `ms`: a request stuck on a connection that passes nothing
- * must not hold up the caller for good (the request itself is left to its socket).
+ * Settles with `promise`, or rejects with a {@link KubeTimeoutError} after `ms`: a request stuck on a
+ * connection that passes nothing must not hold up the caller for good (the request itself is left to
+ * its socket).
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KubeTimeoutError(what, ms)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return settleWithin(promise, ms, () => new KubeTimeoutError(what, ms));
 }
