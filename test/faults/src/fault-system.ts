@@ -2,14 +2,20 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { type KubeSim, type KubeSimOptions, loadCrdsFromDir, startKubeSim } from "@orchestrator/kube-sim";
+import {
+  type KubeSim,
+  type KubeSimOptions,
+  loadCrdsFromDir,
+  type PodOutcome,
+  startKubeSim,
+} from "@orchestrator/kube-sim";
 import { freePort } from "@orchestrator/local-redis";
 import { REPO_ROOT, type ServiceName, ServiceProcess } from "./service-process.js";
 
 export const NAMESPACE = "agents";
 export const GITHUB_USER = "swe-1-5dlabs";
 export const API_TOKEN = "faults-token-0123456789abcdef";
-const RUN_ANNOTATION = "orchestrator.platform/run-id";
+export const RUN_ANNOTATION = "orchestrator.platform/run-id";
 
 const RULES = `
 defaults:
@@ -28,6 +34,8 @@ export interface FaultSystemOptions {
   /** extra environment per service */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   sim?: KubeSimOptions;
+  /** the agent's fate per run (default: success after the kubelet's run duration) */
+  outcomeFor?: (runId: string) => PodOutcome | undefined;
 }
 
 /**
@@ -40,7 +48,7 @@ export interface FaultSystem {
   services: Record<ServiceName, ServiceProcess[]>;
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** POST /api/v1/runs of a code run on its own service; the run id, or undefined when not accepted */
-  submit(n: number): Promise<string | undefined>;
+  submit(n: number, extra?: Record<string, unknown>): Promise<string | undefined>;
   /** the run's phase via the API (undefined when unknown) */
   phase(runId: string): Promise<string | undefined>;
   /** agent pods ever started for a run */
@@ -62,7 +70,7 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
   sim.kubelet.setOutcome((pod) => {
     const runId = pod.metadata.annotations?.[RUN_ANNOTATION];
     if (runId) pods.set(runId, (pods.get(runId) ?? 0) + 1);
-    return outcome;
+    return (runId && options.outcomeFor?.(runId)) || outcome;
   });
   const outcome = {
     exitCode: 0,
@@ -101,10 +109,23 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
       API_TOKENS: `faults:${API_TOKEN}`,
       GITHUB_WEBHOOK_SECRETS: "faults-webhook-secret",
       RULES_FILE: rulesFile,
+      // the callback receiver of the tests listens on loopback
+      CALLBACK_ALLOWED_HOSTS: "127.0.0.1",
     },
     renderer: { TEMPLATES_WATCH: "false" },
     dispatcher: { SLOT_RECONCILE_INTERVAL: "2s", MAX_CONCURRENT_RUNS: "0" },
-    watcher: { GITHUB_TOKEN: "ghs_faults", GITHUB_API_URL: "http://127.0.0.1:9", RESYNC_INTERVAL: "2s" },
+    watcher: {
+      GITHUB_TOKEN: "ghs_faults",
+      GITHUB_API_URL: "http://127.0.0.1:9",
+      RESYNC_INTERVAL: "2s",
+      RULES_FILE: rulesFile,
+      CALLBACK_ALLOWED_HOSTS: "127.0.0.1",
+      CALLBACK_SECRET: "faults-callback-secret-0123456789",
+      // a restarted watcher (new identity) waits out the killed one's Lease: keep that short here
+      LEADER_LEASE_DURATION: "3s",
+      LEADER_RENEW_DEADLINE: "2s",
+      LEADER_RETRY_PERIOD: "300ms",
+    },
   };
   const services = {} as Record<ServiceName, ServiceProcess[]>;
   for (const name of ["ingress", "renderer", "dispatcher", "watcher"] as const) {
@@ -114,6 +135,8 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
       const port = name === "ingress" ? apiPort : await freePort();
       const env = { ...common, ...perService[name], ...options.env?.[name] };
       if (name !== "ingress") env.HEALTH_PORT = String(port);
+      env.METRICS_HOST = "127.0.0.1";
+      env.METRICS_PORT = String(await freePort());
       services[name].push(new ServiceProcess(name, env, `http://127.0.0.1:${port}/ready`));
     }
   }
@@ -140,7 +163,7 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
     apiUrl,
     services,
     api,
-    async submit(n) {
+    async submit(n, extra = {}) {
       try {
         const { status, body } = await api<{ runId?: string }>("POST", "/api/v1/runs", {
           kind: "code",
@@ -149,6 +172,7 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
           repositoryUrl: "git@github.com:5dlabs/trader.git",
           docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
           githubUser: GITHUB_USER,
+          ...extra,
         });
         return status === 201 || status === 202 ? body.runId : undefined;
       } catch {

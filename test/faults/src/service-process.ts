@@ -20,6 +20,11 @@ export class ServiceProcess {
     readonly readyUrl: string,
   ) {}
 
+  /** `/metrics` lives on its own port (METRICS_PORT), never on the health or public port */
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.env.METRICS_PORT}/metrics`;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }

@@ -1,6 +1,15 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { report, settle, until } from "../src/counts.js";
-import { type FaultSystem, startFaultSystem } from "../src/fault-system.js";
+import {
+  type FaultSystem,
+  type FaultSystemOptions,
+  NAMESPACE,
+  RUN_ANNOTATION,
+  startFaultSystem,
+} from "../src/fault-system.js";
 import { RedisNode } from "../src/redis-node.js";
 
 /**
@@ -17,11 +26,31 @@ afterEach(async () => {
   redis = undefined;
 });
 
-async function start(): Promise<FaultSystem> {
+async function start(options: Omit<FaultSystemOptions, "redisUrl"> = {}): Promise<FaultSystem> {
   redis = await RedisNode.create();
   await redis.start();
-  system = await startFaultSystem({ redisUrl: redis.url });
+  system = await startFaultSystem({ redisUrl: redis.url, ...options });
   return system;
+}
+
+/** A callback receiver on loopback: records every delivery, answers 200. */
+async function callbackReceiver(): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      bodies.push(body);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    bodies,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function timed(url: string): Promise<{ status: number; ms: number; headers: Headers; body: string }> {
@@ -48,14 +77,13 @@ describe("Redis faults and the split deployment", () => {
   it("fault 7: /metrics answers fast and /ready says why (503 + Retry-After) while Redis hangs", async () => {
     const s = await start();
     const urls = Object.values(s.services).flatMap((list) =>
-      list.map((service) => ({ name: service.name, ready: service.readyUrl })),
+      list.map((service) => ({ name: service.name, ready: service.readyUrl, metrics: service.metricsUrl })),
     );
-    for (const { ready } of urls)
-      expect((await timed(ready.replace(/\/ready$/, "/metrics"))).status).toBe(200);
+    for (const { metrics } of urls) expect((await timed(metrics)).status).toBe(200);
     redis!.pause();
     const slowest: Record<string, number> = {};
-    for (const { name, ready } of urls) {
-      const metrics = await timed(ready.replace(/\/ready$/, "/metrics"));
+    for (const { name, ready, metrics: metricsUrl } of urls) {
+      const metrics = await timed(metricsUrl);
       expect(metrics.status, `${name} /metrics`).toBe(200);
       expect(metrics.ms, `${name} /metrics took ${metrics.ms} ms`).toBeLessThan(3000);
       slowest[name] = metrics.ms;
@@ -85,7 +113,40 @@ describe("Redis faults and the split deployment", () => {
     expect(counts.duplicated).toBe(0);
   });
 
-  // needs the watcher's durable final-phase effects (branch res-watcher): today the outcome handler
-  // retries ~1.75 s and nothing drives the callback again until a watcher restart
-  it.todo("fault 3: Redis restarted just after a run's final event → its callback is still delivered");
+  it("fault 3: the agent finishes while Redis is down → its run ends and its callback is delivered", async () => {
+    // the agent runs 6 s: Redis is killed while it runs and restarted well after it ended, so the final
+    // event happens with Redis away (longer than any in-process retry) and has to be recovered
+    const receiver = await callbackReceiver();
+    try {
+      const s = await start({ outcomeFor: () => ({ durationMs: 6000 }) });
+      const pods = s.sim.kubeConfig().makeApiClient(CoreV1Api);
+      const id = await until("an accepted run", () => s.submit(40, { callbackUrl: receiver.url }));
+      await until("the agent pod started", () => (s.podsStarted(id) > 0 ? true : undefined));
+      await redis!.kill();
+      await until("the agent pod finished", async () => {
+        const list = await pods.listNamespacedPod({ namespace: NAMESPACE });
+        const pod = list.items.find((p) => p.metadata?.annotations?.[RUN_ANNOTATION] === id);
+        return pod?.status?.phase === "Succeeded" ? true : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 3000));
+      const restarted = Date.now();
+      await redis!.start();
+      const counts = await settle("f3-final-event-while-redis-down", [id], s, {
+        timeoutMs: 120_000,
+        since: restarted,
+      });
+      expect(counts.phases[id]).toBe("Succeeded");
+      expect(counts.duplicated).toBe(0);
+      await until("the callback delivered", () =>
+        receiver.bodies.some((b) => b.includes(id)) ? true : undefined,
+      );
+      report({
+        scenario: "f3-callback-after-redis-restart",
+        callbacks: receiver.bodies.filter((b) => b.includes(id)).length,
+        recoverySeconds: Math.round((Date.now() - restarted) / 100) / 10,
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
 });
