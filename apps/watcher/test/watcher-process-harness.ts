@@ -26,6 +26,7 @@ export async function spawnWatcher(options: {
   env?: Record<string, string>;
 }): Promise<WatcherProcess> {
   const port = await freePort();
+  const metricsPort = await freePort();
   let output = "";
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: APP_DIR,
@@ -38,6 +39,8 @@ export async function spawnWatcher(options: {
       RUNTIME: "kubernetes",
       HEALTH_PORT: String(port),
       HEALTH_HOST: "127.0.0.1",
+      METRICS_PORT: String(metricsPort),
+      METRICS_HOST: "127.0.0.1",
       LOG_LEVEL: "info",
       ...options.env,
     },
@@ -55,7 +58,7 @@ export async function spawnWatcher(options: {
     port,
     output: () => output,
     ready: async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined))?.status,
-    metrics: async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+    metrics: async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
     exited,
   };
 }
