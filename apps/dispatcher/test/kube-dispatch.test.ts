@@ -144,7 +144,9 @@ describe("dispatcher on Kubernetes (kube-sim)", () => {
     expect(failed.message).toContain("workspace-vault belongs to swe-1-5dlabs's runs; use another service");
     expect(jobs()).toHaveLength(1);
     // refused once: no retry came back to the API server for the claim
-    const claimReads = sim.requests.filter((r) => r.verb === "get" && r.resource === "persistentvolumeclaims");
+    const claimReads = sim.requests.filter(
+      (r) => r.verb === "get" && r.resource === "persistentvolumeclaims",
+    );
     expect(claimReads).toHaveLength(1);
     // the owner's next run on the service is dispatched as before
     const next = await harness.createRun(codeRequest({ service: "vault", taskId: 2 }));

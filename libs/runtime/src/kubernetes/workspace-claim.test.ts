@@ -46,8 +46,8 @@ async function refusal(promise: Promise<unknown>): Promise<PermanentDispatchErro
 }
 
 const owner = async () =>
-  (await clients.core.readNamespacedPersistentVolumeClaim({ name: "workspace-trader", namespace: ns })).metadata
-    ?.annotations?.[ANNOTATIONS.workspaceOwner];
+  (await clients.core.readNamespacedPersistentVolumeClaim({ name: "workspace-trader", namespace: ns }))
+    .metadata?.annotations?.[ANNOTATIONS.workspaceOwner];
 const jobCount = () => sim.objects.list("jobs.batch", ns).length;
 
 describe("workspace ownership", () => {
@@ -70,7 +70,10 @@ describe("workspace ownership", () => {
     expect(jobCount()).toBe(1);
 
     // the owner's next run (in another letter case: logins are case-insensitive) is dispatched as before
-    await runtime.dispatch(testCodeRun({ service: "trader", githubUser: TEST_USER.toUpperCase() }), TEST_FILES);
+    await runtime.dispatch(
+      testCodeRun({ service: "trader", githubUser: TEST_USER.toUpperCase() }),
+      TEST_FILES,
+    );
     expect(jobCount()).toBe(2);
     // and the other user gets a workspace of their own under another service name
     await runtime.dispatch(testCodeRun({ service: "vault", githubUser: OTHER_USER }), TEST_FILES);

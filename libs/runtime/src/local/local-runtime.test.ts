@@ -161,13 +161,17 @@ echo "tmp=$TMPDIR"
     const err = await runtime.dispatch(other, { "container.sh": script }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentDispatchError);
     expect((err as PermanentDispatchError).reason).toBe("workspace-owned");
-    expect((err as Error).message).toContain("workspace vault belongs to high-bot's runs; use another service");
+    expect((err as Error).message).toContain(
+      "workspace vault belongs to high-bot's runs; use another service",
+    );
     expect(existsSync(join(dataDir, "runs", other.id, "started.json"))).toBe(false);
 
     const again = codeRun({ service: "vault", githubUser: "High-Bot" });
     await runtime.dispatch(again, { "container.sh": script });
     expect((await waitForExit(join(dataDir, "runs", again.id))).exitCode).toBe(0);
-    expect(await readFile(join(dataDir, "workspaces", "vault", "runs"), "utf8")).toBe(`${first.id}\n${again.id}\n`);
+    expect(await readFile(join(dataDir, "workspaces", "vault", "runs"), "utf8")).toBe(
+      `${first.id}\n${again.id}\n`,
+    );
   });
 
   it("adopts a workspace from before owner records for the first user that runs on it", async () => {
@@ -176,7 +180,9 @@ echo "tmp=$TMPDIR"
     const first = codeRun({ service: "trader", githubUser: "low-bot" });
     await runtime.dispatch(first, { "container.sh": script });
     await waitForExit(join(dataDir, "runs", first.id));
-    const err = await runtime.dispatch(codeRun({ service: "trader" }), { "container.sh": script }).catch((e) => e);
+    const err = await runtime
+      .dispatch(codeRun({ service: "trader" }), { "container.sh": script })
+      .catch((e) => e);
     expect((err as Error).message).toContain("workspace trader belongs to low-bot's runs");
   });
 

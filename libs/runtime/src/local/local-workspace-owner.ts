@@ -22,10 +22,14 @@ export async function claimLocalWorkspace(
   const owner = workspaceOwnerOf(run);
   await mkdir(dirname(file), { recursive: true });
   try {
-    await writeFile(file, `${JSON.stringify({ ...owner, since: new Date().toISOString(), runId: run.id })}\n`, {
-      flag: "wx",
-      mode: 0o644,
-    });
+    await writeFile(
+      file,
+      `${JSON.stringify({ ...owner, since: new Date().toISOString(), runId: run.id })}\n`,
+      {
+        flag: "wx",
+        mode: 0o644,
+      },
+    );
     return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;

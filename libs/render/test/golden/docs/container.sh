@@ -106,10 +106,10 @@ orch_clean_env() {
   ORCH_CLEAN_ENV=(PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="${HOME:-/nonexistent}" LANG=C.UTF-8
     GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="${ORCH_GIT_CONFIG:-${ORCH_GIT_EXTRA_CONFIG:-/dev/null}}" GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never)
   if [[ -n ${TMPDIR:-} ]]; then ORCH_CLEAN_ENV+=(TMPDIR="$TMPDIR"); fi
-  if [[ -n ${ORCH_AUTH_DIR:-} ]]; then
+  if [[ -n ${ORCH_NO_HOOKS_DIR:-} ]]; then
     # command-level settings outrank a clone's own .git/config (see orch_setup_git_auth): no fsmonitor, no hooks
     ORCH_CLEAN_ENV+=(GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=false
-      GIT_CONFIG_KEY_1=core.hooksPath GIT_CONFIG_VALUE_1="$ORCH_AUTH_DIR/no-hooks")
+      GIT_CONFIG_KEY_1=core.hooksPath GIT_CONFIG_VALUE_1="$ORCH_NO_HOOKS_DIR")
   fi
   # a developer's ssh-agent, proxy and CA bundle (the local runtime's LOCAL_AGENT_ENV), only when set; a request
   # cannot set them (SSH_*, *_PROXY, SSL_CERT_*, GIT_* are on the deny-list orch_check_request_env enforces)
@@ -466,9 +466,11 @@ orch_setup_git_auth() {
   # A clone on the persistent workspace may carry configuration an earlier run planted in .git/config. These two
   # are given at command-line level (GIT_CONFIG_COUNT), which outranks the repository's own configuration: no
   # fsmonitor command and no hook of the clone ever runs, for the scripts' git and Claude's.
-  mkdir -p -- "$ORCH_AUTH_DIR/no-hooks"
-  export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=false \
-    GIT_CONFIG_KEY_1=core.hooksPath GIT_CONFIG_VALUE_1="$ORCH_AUTH_DIR/no-hooks"
+  # ORCH_NO_HOOKS_DIR carries it to the scripts' own git (orch_clean_env), the PR hook's included.
+  ORCH_NO_HOOKS_DIR="$ORCH_AUTH_DIR/no-hooks"
+  mkdir -p -- "$ORCH_NO_HOOKS_DIR"
+  export ORCH_NO_HOOKS_DIR GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=false \
+    GIT_CONFIG_KEY_1=core.hooksPath GIT_CONFIG_VALUE_1="$ORCH_NO_HOOKS_DIR"
 }
 
 orch_setup_ssh() {
