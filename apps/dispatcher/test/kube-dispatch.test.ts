@@ -125,6 +125,36 @@ describe("dispatcher on Kubernetes (kube-sim)", () => {
     expect(jobs()).toEqual([]);
   });
 
+  it("fails, without retrying, a run of another GitHub user on a service whose workspace belongs to the first user", async () => {
+    const b64 = (v: string) => Buffer.from(v).toString("base64");
+    await clients.core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: "github-ssh-low-bot" }, data: { "ssh-privatekey": b64("k") } },
+    });
+    await start();
+    const owner = await harness.createRun(codeRequest({ service: "vault" }));
+    await harness.enqueueDispatch(owner.id);
+    await harness.waitForPhase(owner.id, "Dispatched");
+    // the watcher saw the owner's agent finish: the service's workspace is free again
+    await harness.runStore.transition(owner.id, "Succeeded", "agent finished");
+
+    const intruder = await harness.createRun(codeRequest({ service: "vault", githubUser: "low-bot" }));
+    await harness.enqueueDispatch(intruder.id);
+    const failed = await harness.waitForPhase(intruder.id, "Failed");
+    expect(failed.message).toContain("workspace-vault belongs to swe-1-5dlabs's runs; use another service");
+    expect(jobs()).toHaveLength(1);
+    // refused once: no retry came back to the API server for the claim
+    const claimReads = sim.requests.filter(
+      (r) => r.verb === "get" && r.resource === "persistentvolumeclaims",
+    );
+    expect(claimReads).toHaveLength(1);
+    // the owner's next run on the service is dispatched as before
+    const next = await harness.createRun(codeRequest({ service: "vault", taskId: 2 }));
+    await harness.enqueueDispatch(next.id);
+    await harness.waitForPhase(next.id, "Dispatched");
+    expect(jobs()).toHaveLength(2);
+  });
+
   it("cancels a dispatched run by deleting its Job in the background", async () => {
     await start();
     const run = await harness.createRun(docsRequest());

@@ -1,5 +1,5 @@
 import type { V1PersistentVolumeClaim } from "@kubernetes/client-node";
-import { APP_NAME, LABELS, MANAGED_BY, sanitizeLabelValue } from "./labels.js";
+import { ANNOTATIONS, APP_NAME, LABELS, MANAGED_BY, sanitizeLabelValue } from "./labels.js";
 import { workspacePvcName } from "./names.js";
 
 export interface WorkspacePvcSettings {
@@ -10,13 +10,15 @@ export interface WorkspacePvcSettings {
 }
 
 /**
- * The per-service workspace of code runs (`workspace-<service>`, ReadWriteOnce). It has no owner: it
- * outlives every run so clones, CLAUDE.md and the agent's session carry over to the next attempt.
+ * The per-service workspace of code runs (`workspace-<service>`, ReadWriteOnce). It has no owner
+ * reference: it outlives every run so clones, CLAUDE.md and the agent's session carry over to the next
+ * attempt. `githubUser` records whose runs it belongs to (annotation `workspaceOwner`).
  */
 export function buildWorkspacePvc(
   service: string,
   namespace: string,
   settings: WorkspacePvcSettings,
+  githubUser?: string,
 ): V1PersistentVolumeClaim {
   return {
     apiVersion: "v1",
@@ -30,6 +32,7 @@ export function buildWorkspacePvc(
         [LABELS.managedBy]: MANAGED_BY,
         [LABELS.service]: sanitizeLabelValue(service),
       },
+      ...(githubUser ? { annotations: { [ANNOTATIONS.workspaceOwner]: githubUser } } : {}),
     },
     spec: {
       accessModes: ["ReadWriteOnce"],

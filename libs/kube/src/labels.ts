@@ -31,6 +31,8 @@ export const ANNOTATIONS = {
   repositoryUrl: "orchestrator.platform/repository-url",
   /** CR: the run's per-run Job overrides as JSON (resources, deadline, image tag), when it has any */
   overrides: "orchestrator.platform/overrides",
+  /** workspace PVC: the GitHub user whose runs it belongs to (only their runs may use it) */
+  workspaceOwner: "orchestrator.platform/workspace-owner",
 } as const;
 
 export const APP_NAME = "orchestrator";

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRenderer, type Renderer } from "../src/index.js";
 import { createRemote, git, isolatedGitEnv, makeTempDir, remoteBranches } from "./support/git-fixtures.js";
@@ -263,14 +263,18 @@ describe("code container.sh", () => {
       ]),
     );
     const key = readFileSync(join(sandbox.sshKeyDir, "ssh-privatekey"), "utf8");
+    // the key lives in the per-run auth directory, which is gone after the run
+    const authDir = dirname(calls[0]!.identities[0]!);
+    expect(authDir).toMatch(/orchestrator-auth\.[^/]+\/ssh$/);
+    expect(existsSync(authDir)).toBe(false);
     for (const call of calls) {
       expect(call.destination).toBe("git@github.com");
-      expect(call.identities).toEqual([join(sandbox.home, ".ssh", "id_orchestrator")]);
+      expect(call.identities).toEqual([join(authDir, "id_orchestrator")]);
       expect(call.identityContents).toEqual([key]);
       expect(call.options).toMatchObject({
         IdentitiesOnly: "yes",
         StrictHostKeyChecking: "yes",
-        UserKnownHostsFile: join(sandbox.home, ".ssh", "known_hosts"),
+        UserKnownHostsFile: join(authDir, "known_hosts"),
         BatchMode: "yes",
       });
       expect(call.knownHosts).toContain(

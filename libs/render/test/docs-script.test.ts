@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parseRunResult } from "@orchestrator/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRenderer, type Renderer } from "../src/index.js";
@@ -106,10 +106,14 @@ describe("docs container.sh", () => {
     const run = await runContainerScript(sandbox, { FAKE_CLAUDE_MODE: "docs" });
 
     expect(run.status, run.stderr).toBe(0);
-    const ssh = join(sandbox.home, ".ssh");
-    expect(statSync(ssh).mode & 0o777).toBe(0o700);
-    expect(statSync(join(ssh, "id_orchestrator")).mode & 0o777).toBe(0o600);
-    const knownHosts = readFileSync(join(ssh, "known_hosts"), "utf8");
+    // while the agent ran: a private copy in the per-run auth directory, which the run removes at its end
+    const ssh = claudeCalls(sandbox)[0]!.ssh!;
+    expect(ssh.dirMode).toBe(0o700);
+    expect(ssh.keyMode).toBe(0o600);
+    expect(ssh.key).toContain("orchestrator-auth.");
+    expect(existsSync(ssh.key)).toBe(false);
+    expect(existsSync(join(sandbox.home, ".ssh", "id_orchestrator"))).toBe(false);
+    const knownHosts = ssh.knownHosts!;
     expect(knownHosts).toContain(
       "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
     );
@@ -165,14 +169,16 @@ describe("docs container.sh", () => {
       ]),
     );
     const key = readFileSync(join(sandbox.sshKeyDir, "ssh-privatekey"), "utf8");
+    const authDir = dirname(calls[0]!.identities[0]!);
+    expect(authDir).toMatch(/orchestrator-auth\.[^/]+\/ssh$/);
     for (const call of calls) {
       expect(call.destination).toBe("git@github.com");
-      expect(call.identities).toEqual([join(sandbox.home, ".ssh", "id_orchestrator")]);
+      expect(call.identities).toEqual([join(authDir, "id_orchestrator")]);
       expect(call.identityContents).toEqual([key]);
       expect(call.options).toMatchObject({
         IdentitiesOnly: "yes",
         StrictHostKeyChecking: "yes",
-        UserKnownHostsFile: join(sandbox.home, ".ssh", "known_hosts"),
+        UserKnownHostsFile: join(authDir, "known_hosts"),
         BatchMode: "yes",
       });
       expect(call.knownHosts).toMatch(
@@ -231,7 +237,7 @@ describe("docs container.sh", () => {
     });
 
     expect(run.status, run.stderr).toBe(0);
-    expect(readFileSync(join(sandbox.home, ".ssh", "known_hosts"), "utf8")).toBe(`${enterprise}\n`);
+    expect(claudeCalls(sandbox)[0]!.ssh!.knownHosts).toBe(`${enterprise}\n`);
   });
 
   it("authenticates HTTPS through a GIT_ASKPASS helper outside the workspace and never writes the token", async () => {

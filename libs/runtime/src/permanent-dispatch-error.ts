@@ -10,7 +10,9 @@ export type PermanentDispatchReason =
   /** the rendered files do not fit in a ConfigMap */
   | "too-large"
   /** the resource the run came from was deleted */
-  | "gone";
+  | "gone"
+  /** the service's persistent workspace belongs to another GitHub user's runs */
+  | "workspace-owned";
 
 /**
  * A dispatch failure that retrying cannot fix. The dispatcher fails the run with this message, which

@@ -210,6 +210,8 @@ export interface ClaudeCall {
   cwd: string;
   env: { GH_TOKEN: string | null; GIT_SSH_COMMAND: string | null; MCP_CLIENT_CONFIG: string | null };
   askpass: { path: string; output: string } | null;
+  /** the SSH key and known_hosts as the agent saw them (modes, contents), when GIT_SSH_COMMAND names a key */
+  ssh: { key: string; keyMode: number | null; dirMode: number | null; knownHosts: string | null } | null;
 }
 
 export function claudeCalls(sandbox: ScriptSandbox): ClaudeCall[] {

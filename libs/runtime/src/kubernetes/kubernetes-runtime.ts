@@ -17,7 +17,6 @@ import {
   buildConfigMap,
   buildCustomResource,
   buildJob,
-  buildWorkspacePvc,
   CODE_RUN,
   CRD_GROUP,
   CRD_VERSION,
@@ -42,6 +41,7 @@ import type { AgentState, DispatchResult, FinishedAgent, LogOptions, Runtime } f
 import { inspectJob, listFinishedJobs } from "./job-state.js";
 import { type KubeRetryOptions, withKubeRetry } from "./kube-retry.js";
 import { requiredSecrets } from "./secret-hints.js";
+import { ensureWorkspaceClaim } from "./workspace-claim.js";
 
 export interface KubernetesRuntimeOptions {
   clients: KubeClients;
@@ -91,7 +91,20 @@ export class KubernetesRuntime implements Runtime {
     // no GET of the Namespace: that needs a cluster-wide grant; a missing namespace shows as missing
     // secrets here (their message says so) or as a 404 on the first create
     await this.checkSecrets(run, namespace);
-    if (run.request.kind === "code") await this.ensureWorkspace(run.request.service, namespace);
+    if (run.request.kind === "code") {
+      await ensureWorkspaceClaim(
+        {
+          clients: this.clients,
+          settings: this.options.workspace,
+          log: this.log,
+          call: (verb, fn) => this.call(verb, fn),
+          classify: (err, what) => this.classify(err, what),
+        },
+        run,
+        run.request.service,
+        namespace,
+      );
+    }
     const resource = await this.ensureCustomResource(run, names, namespace);
     const owner = ownerReferenceTo(resource);
     await this.ensureConfigMap(run, names, namespace, files, owner);
@@ -270,27 +283,6 @@ export class KubernetesRuntime implements Runtime {
     if (missing === required.length)
       message += ` (if namespace "${namespace}" does not exist: kubectl create namespace ${namespace}, or set KUBERNETES_NAMESPACE)`;
     throw new PermanentDispatchError("missing-secret", message, cause === undefined ? undefined : { cause });
-  }
-
-  private async ensureWorkspace(service: string, namespace: string): Promise<void> {
-    const body = buildWorkspacePvc(service, namespace, this.options.workspace);
-    try {
-      await this.call("create", () =>
-        this.clients.core.createNamespacedPersistentVolumeClaim({ namespace, body }),
-      );
-      this.log.info({ namespace, pvc: body.metadata?.name }, "created workspace volume claim");
-    } catch (err) {
-      // the workspace outlives runs: an existing claim is the normal case
-      if (apiStatus(err) === 409) return;
-      if (apiStatus(err) === 404) {
-        throw new PermanentDispatchError(
-          "missing-namespace",
-          `namespace "${namespace}" does not exist: create it (kubectl create namespace ${namespace}) or set KUBERNETES_NAMESPACE`,
-          { cause: err },
-        );
-      }
-      throw this.classify(err, `creating PersistentVolumeClaim ${body.metadata?.name}`);
-    }
   }
 
   private async ensureCustomResource(

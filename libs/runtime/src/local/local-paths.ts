@@ -53,3 +53,11 @@ export function localWorkspaceDir(dataDir: string, run: Pick<RunRecord, "id" | "
   if (run.request.kind === "code") return join(dataDir, "workspaces", safeSegment(run.request.service));
   return join(localRunDir(dataDir, run.id), LOCAL_RUN_FILES.workspace);
 }
+
+/**
+ * Record of whose runs a code run's service workspace belongs to: `<dataDir>/workspace-owners/<service>.json`,
+ * beside the workspaces rather than inside one, so that an agent working in a workspace does not find it there.
+ */
+export function localWorkspaceOwnerFile(dataDir: string, service: string): string {
+  return join(dataDir, "workspace-owners", `${safeSegment(service)}.json`);
+}

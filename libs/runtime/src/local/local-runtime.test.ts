@@ -151,6 +151,41 @@ echo "tmp=$TMPDIR"
     expect(await collect(runtime.logs(second, { follow: false }))).toBe("from-first\n");
   });
 
+  it("refuses another GitHub user's run on a service whose workspace belongs to the first user's runs", async () => {
+    const script = `#!/bin/bash\necho "$ORCH_RUN_ID" >> "$ORCH_WORKSPACE_DIR/runs"\n`;
+    const first = codeRun({ service: "vault", githubUser: "high-bot" });
+    await runtime.dispatch(first, { "container.sh": script });
+    expect((await waitForExit(join(dataDir, "runs", first.id))).exitCode).toBe(0);
+
+    const other = codeRun({ service: "vault", githubUser: "low-bot" });
+    const err = await runtime.dispatch(other, { "container.sh": script }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentDispatchError);
+    expect((err as PermanentDispatchError).reason).toBe("workspace-owned");
+    expect((err as Error).message).toContain(
+      "workspace vault belongs to high-bot's runs; use another service",
+    );
+    expect(existsSync(join(dataDir, "runs", other.id, "started.json"))).toBe(false);
+
+    const again = codeRun({ service: "vault", githubUser: "High-Bot" });
+    await runtime.dispatch(again, { "container.sh": script });
+    expect((await waitForExit(join(dataDir, "runs", again.id))).exitCode).toBe(0);
+    expect(await readFile(join(dataDir, "workspaces", "vault", "runs"), "utf8")).toBe(
+      `${first.id}\n${again.id}\n`,
+    );
+  });
+
+  it("adopts a workspace from before owner records for the first user that runs on it", async () => {
+    mkdirSync(join(dataDir, "workspaces", "trader"), { recursive: true });
+    const script = "#!/bin/bash\ntrue\n";
+    const first = codeRun({ service: "trader", githubUser: "low-bot" });
+    await runtime.dispatch(first, { "container.sh": script });
+    await waitForExit(join(dataDir, "runs", first.id));
+    const err = await runtime
+      .dispatch(codeRun({ service: "trader" }), { "container.sh": script })
+      .catch((e) => e);
+    expect((err as Error).message).toContain("workspace trader belongs to low-bot's runs");
+  });
+
   it("follows the output until the run ends", async () => {
     const run = docsRun();
     await runtime.dispatch(run, { "container.sh": "for i in 1 2 3; do echo line $i; sleep 0.1; done\n" });

@@ -18,6 +18,7 @@ import { localAgentEnvironment } from "./local-environment.js";
 import { LOCAL_RUN_FILES, localRunDir, localWorkspaceDir } from "./local-paths.js";
 import { localPreflight } from "./local-preflight.js";
 import { isProcessAlive, readLocalRunState } from "./local-run-state.js";
+import { claimLocalWorkspace } from "./local-workspace-owner.js";
 import { tailFile } from "./tail-file.js";
 import { WRAPPER_SCRIPT } from "./wrapper-script.js";
 
@@ -233,6 +234,8 @@ export class LocalRuntime implements Runtime {
     for (const [name, content] of Object.entries(files)) {
       await writeFile(join(configDir, name), content, { mode: name.endsWith(".sh") ? 0o755 : 0o644 });
     }
+    if (run.request.kind === "code")
+      await claimLocalWorkspace(this.options.dataDir, run, run.request.service);
     await mkdir(workspaceDir, { recursive: true });
     await mkdir(homeDir, { recursive: true });
     const tmpDir = join(dir, LOCAL_RUN_FILES.tmp);

@@ -84,6 +84,11 @@ orch_clean_env() {
   ORCH_CLEAN_ENV=(PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="${HOME:-/nonexistent}" LANG=C.UTF-8
     GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="${ORCH_GIT_CONFIG:-${ORCH_GIT_EXTRA_CONFIG:-/dev/null}}" GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never)
   if [[ -n ${TMPDIR:-} ]]; then ORCH_CLEAN_ENV+=(TMPDIR="$TMPDIR"); fi
+  if [[ -n ${ORCH_NO_HOOKS_DIR:-} ]]; then
+    # command-level settings outrank a clone's own .git/config (see orch_setup_git_auth): no fsmonitor, no hooks
+    ORCH_CLEAN_ENV+=(GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=false
+      GIT_CONFIG_KEY_1=core.hooksPath GIT_CONFIG_VALUE_1="$ORCH_NO_HOOKS_DIR")
+  fi
   # a developer's ssh-agent, proxy and CA bundle (the local runtime's LOCAL_AGENT_ENV), only when set; a request
   # cannot set them (SSH_*, *_PROXY, SSL_CERT_*, GIT_* are on the deny-list orch_check_request_env enforces)
   local name

@@ -119,6 +119,11 @@ orch_clean_env() {
   ORCH_CLEAN_ENV=(PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="${HOME:-/nonexistent}" LANG=C.UTF-8
     GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="${ORCH_GIT_CONFIG:-${ORCH_GIT_EXTRA_CONFIG:-/dev/null}}" GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never)
   if [[ -n ${TMPDIR:-} ]]; then ORCH_CLEAN_ENV+=(TMPDIR="$TMPDIR"); fi
+  if [[ -n ${ORCH_NO_HOOKS_DIR:-} ]]; then
+    # command-level settings outrank a clone's own .git/config (see orch_setup_git_auth): no fsmonitor, no hooks
+    ORCH_CLEAN_ENV+=(GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=false
+      GIT_CONFIG_KEY_1=core.hooksPath GIT_CONFIG_VALUE_1="$ORCH_NO_HOOKS_DIR")
+  fi
   # a developer's ssh-agent, proxy and CA bundle (the local runtime's LOCAL_AGENT_ENV), only when set; a request
   # cannot set them (SSH_*, *_PROXY, SSL_CERT_*, GIT_* are on the deny-list orch_check_request_env enforces)
   local name
@@ -471,10 +476,20 @@ orch_setup_git_auth() {
   # Claude's own git uses the same configuration and nothing from the environment
   unset GIT_CONFIG_COUNT GIT_CONFIG_PARAMETERS GIT_CONFIG GIT_CONFIG_SYSTEM
   export ORCH_GIT_CONFIG GIT_CONFIG_GLOBAL="$ORCH_GIT_CONFIG" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 GCM_INTERACTIVE=never
+  # A clone on the persistent workspace may carry configuration an earlier run planted in .git/config. These two
+  # are given at command-line level (GIT_CONFIG_COUNT), which outranks the repository's own configuration: no
+  # fsmonitor command and no hook of the clone ever runs, for the scripts' git and Claude's.
+  # ORCH_NO_HOOKS_DIR carries it to the scripts' own git (orch_clean_env), the PR hook's included.
+  ORCH_NO_HOOKS_DIR="$ORCH_AUTH_DIR/no-hooks"
+  mkdir -p -- "$ORCH_NO_HOOKS_DIR"
+  export ORCH_NO_HOOKS_DIR GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=false \
+    GIT_CONFIG_KEY_1=core.hooksPath GIT_CONFIG_VALUE_1="$ORCH_NO_HOOKS_DIR"
 }
 
 orch_setup_ssh() {
-  local key_source="$SSH_KEY_DIR/ssh-privatekey" ssh_dir="$HOME/.ssh" key known_hosts entries line use_agent=false
+  # the key and known_hosts live in the per-run directory the EXIT trap removes, never in HOME (which may persist:
+  # the local runtime keeps each run's HOME, a pod's HOME may be on the workspace)
+  local key_source="$SSH_KEY_DIR/ssh-privatekey" ssh_dir="$ORCH_AUTH_DIR/ssh" key known_hosts entries line use_agent=false
   if [[ ! -r $key_source ]]; then
     # a developer's ssh-agent (local runtime, SSH_AUTH_SOCK passed by LOCAL_AGENT_ENV) stands in for the key
     if [[ -S ${SSH_AUTH_SOCK:-} ]]; then
@@ -483,12 +498,6 @@ orch_setup_ssh() {
       orch_fail "the repository URL uses SSH but no key is readable at \$ORCH_SSH_KEY_DIR/ssh-privatekey ($key_source) and no ssh-agent is reachable (SSH_AUTH_SOCK)"
     fi
   fi
-  case "$HOME/" in
-    "$WORKSPACE_DIR"/*)
-      # a HOME on the persistent workspace must not keep a private key: use the per-run directory instead
-      ssh_dir="$ORCH_AUTH_DIR/ssh"
-      ;;
-  esac
   mkdir -p -- "$ssh_dir"
   chmod 700 -- "$ssh_dir"
   known_hosts="$ssh_dir/known_hosts"
@@ -650,7 +659,9 @@ orch_prepare_clone() {
     fi
     orch_fail "$dir exists but is not a git clone; refusing to replace it with $what $(orch_redact_url "$url"): move or remove it"
   fi
-  origin=$(git -C "$dir" config --get remote.origin.url || true)
+  # whatever an earlier run left in the clone's configuration goes before git works in it
+  orch_scrub_clone "$dir"
+  origin=$(git config --file "$dir/.git/config" --get remote.origin.url || true)
   if [[ -n $origin && $(orch_repo_key "$origin") == "$(orch_repo_key "$url")" ]]; then
     if [[ $origin != "$url" ]]; then
       git -C "$dir" remote set-url origin "$url"
@@ -666,6 +677,47 @@ orch_prepare_clone() {
   fi
   orch_log "replacing $dir (a clone of $origin with nothing unsaved) with a clone of $(orch_redact_url "$url")"
   rm -rf -- "$dir"
+}
+
+# orch_scrub_clone <dir>: rebuilds <dir>/.git/config from scratch, keeping only what the scripts need (the format,
+# origin's URL and the branches' upstreams), and empties its hooks. Anything else an earlier run (an agent with a
+# shell) wrote there — core.fsmonitor, core.sshCommand, include.path, url.*.insteadOf, filter drivers, aliases,
+# hooks — would otherwise run in this run with this run's credentials.
+orch_scrub_clone() {
+  local dir=$1 config="$1/.git/config" fresh origin format upstreams key value name
+  fresh="$dir/.git/config.orchestrator-new"
+  origin=$(git config --file "$config" --get remote.origin.url 2>/dev/null || true)
+  format=$(git config --file "$config" --get extensions.objectformat 2>/dev/null || true)
+  upstreams=$(git config --file "$config" --get-regexp '^branch\..*\.merge$' 2>/dev/null || true)
+  rm -f -- "$fresh"
+  git config --file "$fresh" core.repositoryformatversion "$([[ -n $format ]] && echo 1 || echo 0)"
+  git config --file "$fresh" core.bare false
+  git config --file "$fresh" core.logallrefupdates true
+  if [[ -n $format ]]; then git config --file "$fresh" extensions.objectformat "$format"; fi
+  if [[ -n $origin ]]; then
+    git config --file "$fresh" remote.origin.url "$origin"
+    git config --file "$fresh" remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*'
+  fi
+  while read -r key value; do
+    name=${key#branch.}
+    name=${name%.merge}
+    if [[ $name =~ ^[A-Za-z0-9._/-]{1,200}$ && $value =~ ^refs/heads/[A-Za-z0-9._/-]{1,200}$ ]]; then
+      git config --file "$fresh" "branch.$name.remote" origin
+      git config --file "$fresh" "branch.$name.merge" "$value"
+    fi
+  done <<<"$upstreams"
+  mv -f -- "$fresh" "$config"
+  rm -f -- "$dir/.git/config.worktree"
+  rm -rf -- "$dir/.git/hooks"
+  mkdir -- "$dir/.git/hooks"
+}
+
+# orch_clean_agent_config <dir>: removes Claude configuration an earlier run left untracked in the clone (.claude/
+# directories, .mcp.json, CLAUDE.local.md at any depth): a planted project settings file could give this run's
+# agent hooks. Files the repository tracks stay; the scripts write their own copies afterwards.
+orch_clean_agent_config() {
+  git -C "$1" clean -ffdxq -- ':(glob)**/.claude/**' ':(glob)**/.mcp.json' ':(glob)**/CLAUDE.local.md' \
+    ':(glob)**/.claude/'
 }
 
 # orch_sync_clone <url> <branch> <dir> <what>: a clone of <url> at the remote <branch> in <dir>, discarding
@@ -779,6 +831,7 @@ ORCH_STEP="updating the destination repository"
 orch_prepare_clone "$REPOSITORY_URL" "$TARGET_REPO_DIR" true "the destination repository"
 if [[ $ORCH_CLONE_REUSE == true ]]; then
   git -C "$TARGET_REPO_DIR" fetch --prune --quiet origin
+  orch_clean_agent_config "$TARGET_REPO_DIR"
 else
   git clone --quiet -- "$REPOSITORY_URL" "$TARGET_REPO_DIR"
 fi
