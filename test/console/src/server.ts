@@ -108,11 +108,14 @@ export async function createRun(base: string, repository: string, taskId: number
     }),
   });
   const body = (await res.json()) as { runId?: string; error?: string };
-  if (res.status !== 202 || !body.runId) throw new Error(`run not created: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 202 || !body.runId)
+    throw new Error(`run not created: ${res.status} ${JSON.stringify(body)}`);
   return body.runId;
 }
 
 export async function runPhase(base: string, id: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/runs/${id}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+  const res = await fetch(`${base}/api/v1/runs/${id}`, {
+    headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+  });
   return ((await res.json()) as { phase: string }).phase;
 }

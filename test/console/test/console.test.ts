@@ -3,7 +3,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRun, OPERATOR_TOKEN, runPhase, type Server, startServer, VIEWER_TOKEN } from "../src/server.js";
+import {
+  createRun,
+  OPERATOR_TOKEN,
+  runPhase,
+  type Server,
+  startServer,
+  VIEWER_TOKEN,
+} from "../src/server.js";
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "../artifacts");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -28,7 +35,8 @@ async function signIn(context: BrowserContext, token: string): Promise<Page> {
   return p;
 }
 
-const shot = (p: Page, name: string) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (p: Page, name: string) =>
+  p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 const row = (p: Page, id: string) => p.locator(`tr[data-run-id="${id}"]`);
 
 beforeAll(async () => {
@@ -97,20 +105,26 @@ describe("the operator console in a real browser against npm start", () => {
     await page.waitForURL(`**/ui/runs/${runs.slow}`);
     await page.getByRole("button", { name: "Follow log" }).click();
     await expect.poll(() => page.locator("#log").textContent()).toMatch(/fake git: receiving objects \d+/);
-    await expect(page.locator(".timeline").textContent()).resolves.toContain("agent running as local process");
+    await expect(page.locator(".timeline").textContent()).resolves.toContain(
+      "agent running as local process",
+    );
     await shot(page, "run-following-log");
 
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.waitForURL(/notice=/);
     await expect.poll(() => runPhase(server.base, runs.slow!)).toBe("Cancelled");
     await expect.poll(() => page.locator("#run-summary").getAttribute("data-phase")).toBe("Cancelled");
-    await expect(page.locator(".timeline").textContent()).resolves.toContain("cancelled by ops via the console");
+    await expect(page.locator(".timeline").textContent()).resolves.toContain(
+      "cancelled by ops via the console",
+    );
   });
 
   it("retries a failed run as a new attempt linked both ways", async () => {
     await page.goto(`${server.base}/ui/runs/${runs.failing}`);
     await page.getByRole("button", { name: "Retry" }).click();
-    await page.waitForURL((url) => !url.pathname.endsWith(runs.failing!) && url.pathname.startsWith("/ui/runs/run-"));
+    await page.waitForURL(
+      (url) => !url.pathname.endsWith(runs.failing!) && url.pathname.startsWith("/ui/runs/run-"),
+    );
     const retryId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
     await expect(page.locator(".chain").textContent()).resolves.toContain(`Retry of ${runs.failing}`);
     await expect(page.locator("#run-summary .facts").first().textContent()).resolves.toMatch(/Attempt\s*2/);
@@ -133,7 +147,11 @@ describe("the operator console in a real browser against npm start", () => {
     const post = (headers: Record<string, string>, body: string) =>
       fetch(`${server.base}/ui/runs/${target}/cancel`, {
         method: "POST",
-        headers: { cookie: `${cookie.name}=${cookie.value}`, "content-type": "application/x-www-form-urlencoded", ...headers },
+        headers: {
+          cookie: `${cookie.name}=${cookie.value}`,
+          "content-type": "application/x-www-form-urlencoded",
+          ...headers,
+        },
         body,
         redirect: "manual",
       });

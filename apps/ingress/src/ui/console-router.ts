@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Request, type Response, Router } from "express";
@@ -25,16 +25,16 @@ const CSP = [
   "object-src 'none'",
 ].join("; ");
 
-const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), "assets");
+/** next to this module when run from source, `dist/console-assets` in a bundle (copied by `npm run build`) */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ASSETS_DIR = [join(HERE, "assets"), join(HERE, "console-assets")].find((dir) =>
+  existsSync(join(dir, "console.js")),
+);
+if (!ASSETS_DIR) throw new Error(`console assets not found next to ${HERE}: run npm run build`);
+const asset = (file: string, type: string) => ({ type, body: readFileSync(join(ASSETS_DIR, file), "utf8") });
 const ASSETS: Record<string, { type: string; body: string }> = {
-  "console.js": {
-    type: "text/javascript; charset=utf-8",
-    body: readFileSync(join(ASSETS_DIR, "console.js"), "utf8"),
-  },
-  "console.css": {
-    type: "text/css; charset=utf-8",
-    body: readFileSync(join(ASSETS_DIR, "console.css"), "utf8"),
-  },
+  "console.js": asset("console.js", "text/javascript; charset=utf-8"),
+  "console.css": asset("console.css", "text/css; charset=utf-8"),
 };
 
 export interface Console {
