@@ -108,6 +108,8 @@ describe("the operator console in a real browser against npm start", () => {
     await expect(page.locator(".timeline").textContent()).resolves.toContain(
       "agent running as local process",
     );
+    await page.locator("details.file summary", { hasText: "container.sh" }).click();
+    await expect(page.locator("details.file[open] pre").textContent()).resolves.toContain("#!/");
     await shot(page, "run-following-log");
 
     await page.getByRole("button", { name: "Cancel" }).click();

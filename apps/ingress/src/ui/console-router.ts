@@ -117,7 +117,8 @@ export function createConsole(ctx: IngressContext): Console {
   router.get("/runs/:id", async (req, res) => {
     const run = await findRun(ctx, req.params.id);
     const notice = typeof req.query["notice"] === "string" ? req.query["notice"].slice(0, 200) : undefined;
-    send(req, res, `Run ${run.id}`, runPage(run, consoleUser(req), ctx.now(), notice));
+    const files = await queues.renderedFiles(run.id);
+    send(req, res, `Run ${run.id}`, runPage(run, consoleUser(req), ctx.now(), files, notice));
   });
   router.get("/runs/:id/summary", async (req, res) => {
     res.type("html").send(runSummary(await findRun(ctx, req.params.id), ctx.now()).value);

@@ -1,4 +1,4 @@
-import { QUEUES, type QueueName } from "@orchestrator/contracts";
+import { QUEUES, type QueueName, redactSecrets } from "@orchestrator/contracts";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { html, type SafeHtml } from "./html.js";
@@ -51,6 +51,21 @@ export class QueueInspector {
         };
       }),
     );
+  }
+
+  /**
+   * The files rendered for a run, secrets redacted: the payload of its dispatch job (job id = run
+   * id), kept while BullMQ keeps the job (a day after dispatch). Undefined once it is gone.
+   */
+  async renderedFiles(runId: string): Promise<Record<string, string> | undefined> {
+    const dispatch = this.queues.find((q) => q.name === QUEUES.dispatch);
+    const job = await dispatch?.getJob(runId);
+    const files = job?.data?.files as Record<string, unknown> | undefined;
+    if (!files || typeof files !== "object") return undefined;
+    const out: Record<string, string> = {};
+    for (const [name, text] of Object.entries(files))
+      if (typeof text === "string") out[name] = redactSecrets(text);
+    return out;
   }
 
   /** Does not close the shared connection. */

@@ -72,7 +72,26 @@ function actions(run: RunRecord, user: ConsoleUser): SafeHtml {
 </div>`;
 }
 
-export function runPage(run: RunRecord, user: ConsoleUser, now: Date, notice?: string): SafeHtml {
+function renderedFiles(files: Record<string, string> | undefined): SafeHtml {
+  const names = Object.keys(files ?? {}).sort();
+  return html`<section aria-labelledby="files-h"><h2 id="files-h">Rendered files</h2>
+${
+  names.length === 0
+    ? html`<p>Not available: not rendered yet, or the dispatch job that carried them has expired.</p>`
+    : html`<p class="note">Read-only, secrets redacted.</p>${names.map(
+        (name) =>
+          html`<details class="file"><summary>${name}</summary><pre class="log">${files![name]}</pre></details>`,
+      )}`
+}</section>`;
+}
+
+export function runPage(
+  run: RunRecord,
+  user: ConsoleUser,
+  now: Date,
+  files: Record<string, string> | undefined,
+  notice?: string,
+): SafeHtml {
   const id = encodeURIComponent(run.id);
   return html`<p><a href="/ui/runs">← All runs</a></p>
 <h1>Run <code>${run.id}</code></h1>
@@ -83,5 +102,6 @@ ${actions(run, user)}
 <p><button type="button" id="follow-log" data-logs="/ui/runs/${id}/logs" aria-controls="log">Follow log</button>
 <span id="log-status" aria-live="polite"></span></p>
 <pre id="log" class="log" tabindex="0" aria-label="Agent log"></pre>
-</section>`;
+</section>
+${renderedFiles(files)}`;
 }
