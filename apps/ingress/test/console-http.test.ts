@@ -1,7 +1,8 @@
 import { QUEUES } from "@orchestrator/contracts";
 import { createQueue } from "@orchestrator/queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, PM_TOKEN, startHarness } from "./harness.js";
+import { grafanaNotification } from "./fixtures/alerts.js";
+import { deliver, GRAFANA_TOKEN, githubExample, type Harness, PM_TOKEN, startHarness } from "./harness.js";
 
 const VIEWER = "viewer-token-0123456789abcdef";
 const GITHUB_TOKEN = `ghp_${"a1B2c3D4e5".repeat(4)}`;
@@ -107,5 +108,36 @@ describe("console over HTTP", () => {
       expect(res.status).toBe(403);
     }
     expect((await h.runStore.get(id))?.cancelRequestedAt).toBeUndefined();
+  });
+
+  it("links each run to the GitHub issue or Grafana alert it came from", async () => {
+    const cookie = await signIn(PM_TOKEN);
+    const issue = githubExample("issues", "labeled");
+    issue["label"] = { name: "orchestrator:code", color: "ededed" };
+    const delivered = await deliver(h, "issues", issue);
+    expect(delivered.status).toBe(202);
+    const alert = await fetch(`${h.base}/webhooks/grafana`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${GRAFANA_TOKEN}` },
+      body: JSON.stringify(grafanaNotification()),
+    });
+    expect(alert.status).toBe(202);
+    const page = await (await fetch(`${h.base}/ui/runs`, { headers: { cookie } })).text();
+    const issueUrl = (issue["issue"] as { html_url: string }).html_url;
+    expect(page).toContain(`GitHub <a href="${issueUrl}"`);
+    expect(page).toMatch(/Grafana <a href="https?:\/\/[^"]+"[^>]*>[^<]+<\/a>/);
+    const githubOnly = await (await fetch(`${h.base}/ui/runs?source=github`, { headers: { cookie } })).text();
+    expect(githubOnly).toContain(issueUrl);
+    expect(githubOnly).not.toContain("Grafana <a");
+  });
+
+  it("answers a missing run with an HTML page inside the console", async () => {
+    const cookie = await signIn(PM_TOKEN);
+    const res = await fetch(`${h.base}/ui/runs/run-does-not-exist`, {
+      headers: { cookie, accept: "text/html" },
+    });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toContain("run run-does-not-exist not found");
   });
 });

@@ -148,7 +148,40 @@ export function createConsole(ctx: IngressContext): Console {
     send(req, res, "Queues", queuesPage(await queues.snapshot()));
   });
 
+  // errors of pages are pages (inside the console); fetches and streams keep the API's JSON errors
+  router.use((err: unknown, req: Request, res: Response, next: (err: unknown) => void) => {
+    if (
+      !(err instanceof HttpError) ||
+      res.headersSent ||
+      req.get("x-console") ||
+      req.accepts(["json", "html"]) !== "html"
+    ) {
+      next(err);
+      return;
+    }
+    const user = tryUser(req);
+    res
+      .status(err.status)
+      .type("html")
+      .send(
+        page({
+          title: `Error ${err.status}`,
+          user,
+          body: html`<h1>${err.status === 404 ? "Not found" : `Error ${err.status}`}</h1>
+<p role="alert">${err.message}</p><p><a href="/ui/runs">Back to the runs</a></p>`,
+        }),
+      );
+  });
+
   return { router, close: () => queues.close() };
+}
+
+function tryUser(req: Request) {
+  try {
+    return consoleUser(req);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseQuery(req: Request) {
