@@ -135,6 +135,17 @@ describe("the operator console in a real browser against npm start", () => {
     await shot(page, "run-retried");
   });
 
+  it("works from the keyboard: skip link first, filters submit with Enter", async () => {
+    await page.goto(`${server.base}/ui/runs`);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.getByLabel("Text").focus();
+    await page.keyboard.type("slow-api");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/q=slow-api/);
+    expect(await row(page, runs.slow!).count()).toBe(1);
+  });
+
   it("shows the queues by state with failed jobs", async () => {
     await page.goto(`${server.base}/ui/queues`);
     for (const queue of ["render", "dispatch", "control"])
@@ -169,6 +180,8 @@ describe("the operator console in a real browser against npm start", () => {
     const p = await signIn(viewer, VIEWER_TOKEN);
     await expect.poll(() => row(p, runs.viewerTarget!).count()).toBe(1);
     await shot(p, "runs-phone-viewer");
+    // the phone layout scrolls the table, not the page
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await p.goto(`${server.base}/ui/runs/${runs.viewerTarget}`);
     await expect.poll(() => p.locator("#run-summary").getAttribute("data-phase")).toBe("Running");
     expect(await p.getByRole("button", { name: "Cancel" }).count()).toBe(0);
