@@ -1,5 +1,7 @@
 import { QUEUES } from "@orchestrator/contracts";
-import { createQueue } from "@orchestrator/queue";
+import { createQueue, createRedis } from "@orchestrator/queue";
+import { testRedisUrl } from "@orchestrator/queue/testing";
+import { UnrecoverableError, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grafanaNotification } from "./fixtures/alerts.js";
 import { deliver, GRAFANA_TOKEN, githubExample, type Harness, PM_TOKEN, startHarness } from "./harness.js";
@@ -139,5 +141,31 @@ describe("console over HTTP", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     expect(await res.text()).toContain("run run-does-not-exist not found");
+  });
+
+  it("lists each queue's depth by state and its failed jobs with their reasons", async () => {
+    const cookie = await signIn(PM_TOKEN);
+    const connection = createRedis(testRedisUrl(), "worker");
+    const worker = new Worker(
+      QUEUES.control,
+      async () => {
+        throw new UnrecoverableError("dispatcher refused: <b>bad</b> request");
+      },
+      { connection, prefix: h.prefix },
+    );
+    const control = createQueue(QUEUES.control, { connection: h.redis, prefix: h.prefix });
+    await control.add(
+      "cancel",
+      { action: "cancel", runId: "run-abc", reason: "test" },
+      { jobId: "cancel-run-abc" },
+    );
+    await expect.poll(() => control.getFailedCount()).toBe(1);
+    await worker.close();
+    connection.disconnect();
+    await control.close();
+    const page = await (await fetch(`${h.base}/ui/queues`, { headers: { cookie } })).text();
+    expect(page).toMatch(/<tr data-queue="control">[\s\S]*?<td data-state="failed">1<\/td>/);
+    expect(page).toContain('run <a href="/ui/runs/run-abc">run-abc</a>');
+    expect(page).toContain("dispatcher refused: &lt;b&gt;bad&lt;/b&gt; request");
   });
 });
