@@ -119,6 +119,9 @@ describe("the operator console in a real browser against npm start", () => {
     await expect(page.locator(".timeline").textContent()).resolves.toContain(
       "cancelled by ops via the console",
     );
+    // the buttons follow the phase: a finished run offers Retry instead of Cancel
+    await expect.poll(() => page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Retry" }).count()).toBe(1);
   });
 
   it("retries a failed run as a new attempt linked both ways", async () => {

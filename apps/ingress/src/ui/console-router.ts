@@ -10,7 +10,7 @@ import { retryRun } from "../runs/run-retrier.js";
 import { ConsoleAuth, checkSameOrigin, consoleUser, requireCsrf, requireOperator } from "./console-auth.js";
 import { html, page } from "./html.js";
 import { QueueInspector, queuesPage } from "./queues-page.js";
-import { runPage, runSummary } from "./run-page.js";
+import { liveRun, runPage } from "./run-page.js";
 import { loadRunsPage, runRows, runsPage, runsQuerySchema } from "./runs-page.js";
 
 const CSP = [
@@ -121,7 +121,7 @@ export function createConsole(ctx: IngressContext): Console {
     send(req, res, `Run ${run.id}`, runPage(run, consoleUser(req), ctx.now(), files, notice));
   });
   router.get("/runs/:id/summary", async (req, res) => {
-    res.type("html").send(runSummary(await findRun(ctx, req.params.id), ctx.now()).value);
+    res.type("html").send(liveRun(await findRun(ctx, req.params.id), consoleUser(req), ctx.now()).value);
   });
   router.get("/runs/:id/logs", (req, res, next) => {
     // the API's log route, so the console follows logs exactly as `GET /api/v1/runs/:id/logs` does

@@ -56,6 +56,11 @@ ${run.logTail ? html`<h3>Last lines of the failed agent (redacted)</h3><pre clas
 </div>`;
 }
 
+/** What live updates replace: the buttons (they follow the phase) and the summary. */
+export function liveRun(run: RunRecord, user: ConsoleUser, now: Date): SafeHtml {
+  return html`${actions(run, user)}${runSummary(run, now)}`;
+}
+
 function actions(run: RunRecord, user: ConsoleUser): SafeHtml {
   if (user.role !== "operator") return html`<p class="note">Viewers cannot cancel or retry runs.</p>`;
   const id = encodeURIComponent(run.id);
@@ -96,8 +101,7 @@ export function runPage(
   return html`<p><a href="/ui/runs">← All runs</a></p>
 <h1>Run <code>${run.id}</code></h1>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
-${actions(run, user)}
-<div data-live-run="/ui/runs/${id}/summary" data-run-id="${run.id}">${runSummary(run, now)}</div>
+<div data-live-run="/ui/runs/${id}/summary" data-run-id="${run.id}">${liveRun(run, user, now)}</div>
 <section aria-labelledby="logs-h"><h2 id="logs-h">Log</h2>
 <p><button type="button" id="follow-log" data-logs="/ui/runs/${id}/logs" aria-controls="log">Follow log</button>
 <span id="log-status" aria-live="polite"></span></p>

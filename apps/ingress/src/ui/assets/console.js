@@ -1,12 +1,12 @@
 // The console's only script (CSP: script-src 'self'). Live runs list and run page over the
 // console's SSE stream, log follow, and confirmation of cancel and retry.
 
-/** Confirm destructive forms before they are posted. */
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-}
+/** Confirm cancel and retry before they are posted (delegated: live updates replace the forms). */
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm))
+    event.preventDefault();
+});
 
 /** Re-reads a server-rendered fragment into `target` (escaped on the server). */
 async function refresh(url, target, replaceSelf) {
