@@ -95,6 +95,8 @@ export const ingressEnvSchema = z.object({
   GITHUB_WEBHOOK_SECRET: z.string().optional(),
   /** API bearer tokens as `name:token,name2:token2`; the name becomes the run's `source.actor`. */
   API_TOKENS: apiTokens,
+  /** Read-only tokens of the web console (`/ui`) as `name:token,…`: viewers see runs, never cancel or retry. */
+  VIEWER_TOKENS: apiTokens,
   /** Bearer token Grafana/Alertmanager send (`Authorization: Bearer …`). */
   GRAFANA_WEBHOOK_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
   /** Basic-auth credentials Grafana/Alertmanager send, as `user:password`. */

@@ -22,6 +22,7 @@ import { IssueIndex } from "./runs/issue-index.js";
 import { RunCanceller } from "./runs/run-canceller.js";
 import { RunSubmitter } from "./runs/run-submitter.js";
 import { RunEventHub } from "./sse/run-event-hub.js";
+import { createConsole } from "./ui/console-router.js";
 
 export interface IngressDependencies {
   config: IngressConfig;
@@ -116,6 +117,8 @@ export function createIngress(deps: IngressDependencies): Ingress {
   // webhook routes read the raw body themselves (signatures are over the exact bytes)
   app.use(githubWebhookRouter(ctx));
   app.use(grafanaWebhookRouter(ctx, cap));
+  const webConsole = createConsole(ctx);
+  app.use("/ui", webConsole.router);
   app.use("/api/v1", requireApiToken(deps.config.API_TOKENS));
   app.use(apiRunsRouter(ctx));
   app.use(apiRunLogsRouter(ctx));
@@ -123,5 +126,5 @@ export function createIngress(deps: IngressDependencies): Ingress {
   app.use(notFoundHandler);
   app.use(createErrorHandler({ log, redisAvailable }));
 
-  return { app, close: () => events.close() };
+  return { app, close: async () => Promise.all([events.close(), webConsole.close()]).then(() => undefined) };
 }

@@ -7,6 +7,7 @@ export * from "./models.js";
 export * from "./patterns.js";
 export * from "./phases.js";
 export * from "./queues.js";
+export * from "./redact-secrets.js";
 export * from "./rendered-digest.js";
 export * from "./retry.js";
 export * from "./run-event.js";

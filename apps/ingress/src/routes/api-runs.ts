@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
 import {
-  buildRetryRequest,
-  isTerminalPhase,
   RUN_KINDS,
   RUN_PHASES,
   RUN_SOURCE_TYPES,
@@ -20,6 +18,7 @@ import { jsonBody } from "../http/body-parsers.js";
 import type { IngressContext } from "../ingress-context.js";
 import { checkModel } from "../runs/model-check.js";
 import { sendRunAnswer } from "../runs/run-answer.js";
+import { retryRun } from "../runs/run-retrier.js";
 import { continueLastSession, takeIngressFlags } from "../runs/session-continuation.js";
 
 const RUN_ID_RE = /^[A-Za-z0-9._-]{1,253}$/;
@@ -64,25 +63,7 @@ export function apiRunsRouter(ctx: IngressContext): Router {
 
   router.post("/api/v1/runs/:id/retry", async (req, res) => {
     const run = await findRun(ctx, req.params["id"]);
-    if (!isTerminalPhase(run.phase)) {
-      throw new HttpError(409, `run ${run.id} is ${run.phase}: only a finished run can be retried`);
-    }
-    if (run.phase === "Succeeded" && req.query["force"] !== "true") {
-      throw new HttpError(409, `run ${run.id} succeeded: add ?force=true to run it again`);
-    }
-    const source = run.request.source;
-    const result = await ctx.submitter.submit({
-      request: buildRetryRequest(run),
-      ...(run.singleFlightKey ? { singleFlightKey: run.singleFlightKey } : {}),
-      attempt: run.attempt + 1,
-      reason: `retry of ${run.id} asked by ${apiCaller(req).actor}`,
-      ...(source.type === "github" && source.number !== undefined
-        ? { issue: { fullName: source.repository, number: source.number } }
-        : {}),
-    });
-    if (result.outcome === "created") {
-      await ctx.runStore.update(run.id, (r) => ({ ...r, retriedBy: result.run.id })).catch(() => undefined);
-    }
+    const result = await retryRun(ctx, run, apiCaller(req).actor, req.query["force"] === "true");
     sendRunAnswer(req, res, ctx.config.PUBLIC_URL, result, { retryOf: run.id });
   });
 

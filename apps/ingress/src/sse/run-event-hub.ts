@@ -4,6 +4,8 @@ import { subscribeRunEvents } from "@orchestrator/run-store";
 import type { Redis } from "ioredis";
 
 type Listener = (event: RunEvent) => void;
+/** key of the listeners of every run (never a run id: run ids have no `*`) */
+const ALL_RUNS = "*";
 
 /**
  * Fans run events out to SSE clients. One pub/sub connection for the whole process, opened on the
@@ -37,11 +39,17 @@ export class RunEventHub {
     };
   }
 
+  /** Calls `listener` with the events of every run (the console's live runs list). */
+  watchAll(listener: Listener): Promise<() => void> {
+    return this.watch(ALL_RUNS, listener);
+  }
+
   private start(): Promise<void> {
     this.started ??= (async () => {
       this.subscriber = this.createSubscriber();
       this.unsubscribe = await subscribeRunEvents(this.subscriber, this.channel, (event) => {
-        for (const listener of this.listeners.get(event.runId) ?? []) {
+        const all = this.listeners.get(ALL_RUNS) ?? [];
+        for (const listener of [...(this.listeners.get(event.runId) ?? []), ...all]) {
           try {
             listener(event);
           } catch (err) {

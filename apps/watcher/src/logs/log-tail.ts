@@ -1,4 +1,4 @@
-import { redactSecrets } from "./redact-secrets.js";
+import { redactSecrets } from "@orchestrator/contracts";
 
 /** Lines of agent output kept on a failed run's record. */
 export const LOG_TAIL_LINES = 20;
