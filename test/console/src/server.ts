@@ -36,6 +36,12 @@ export async function startServer(): Promise<Server> {
   await mkdir(bin);
   await writeFile(join(bin, "git"), FAKE_GIT);
   await chmod(join(bin, "git"), 0o755);
+  // the local preflight wants gh and claude on PATH and Claude credentials; the fake git above never
+  // lets a run get as far as either
+  for (const tool of ["gh", "claude"]) {
+    await writeFile(join(bin, tool), "#!/bin/sh\nexit 0\n");
+    await chmod(join(bin, tool), 0o755);
+  }
   await writeFile(join(dataDir, "github-token"), "not-a-real-token-for-the-fake-git\n");
   const port = await freePort();
   const env: Record<string, string> = {
@@ -51,6 +57,7 @@ export async function startServer(): Promise<Server> {
     VIEWER_TOKENS: `watcher:${VIEWER_TOKEN}`,
     LOCAL_GITHUB_TOKEN_FILE: join(dataDir, "github-token"),
     LOCAL_KILL_GRACE: "1s",
+    ANTHROPIC_API_KEY: "console-test-key",
   };
   const child: ChildProcess = spawn("npm", ["start", "--silent"], {
     cwd: REPO_ROOT,
