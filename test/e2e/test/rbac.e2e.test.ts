@@ -181,6 +181,15 @@ describe("RBAC: each service with its own ServiceAccount against the Roles in de
         body: JSON.parse(JSON.stringify(body)),
       });
 
+    // a workspace claim made before owners were recorded: the dispatcher finds it (409), reads it and
+    // records the run's user as its owner
+    await admin.core.createNamespacedPersistentVolumeClaim({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: "workspace-svc-7" },
+        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+      },
+    });
     const succeeded = await submit(codeRequest(7));
     const failed = await submit(codeRequest(77));
     const cancelled = await submit(codeRequest(88));
