@@ -2,7 +2,13 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { type KubeSim, loadCrdsFromDir, type PodOutcome, startKubeSim } from "@orchestrator/kube-sim";
+import {
+  type KubeSim,
+  loadCrdsFromDir,
+  type OutcomeHook,
+  type PodOutcome,
+  startKubeSim,
+} from "@orchestrator/kube-sim";
 import { freePort } from "@orchestrator/local-redis";
 import { type FakeGithub, startFakeGithub } from "./fake-github.js";
 import { REPO_ROOT, type ServiceName, ServiceProcess } from "./service-process.js";
@@ -29,6 +35,9 @@ export interface System {
   services: Record<ServiceName, ServiceProcess>;
   /** pod outcomes by run id; runs not listed succeed with `defaultResult` */
   outcomes: Map<string, PodOutcome>;
+  /** asked first for every pod (e.g. to match kubectl-applied runs, whose run id is not known yet) */
+  podOutcome?: ((pod: SimPod) => PodOutcome | undefined) | undefined;
+  /** the answer's body: parsed JSON, or the text when it is not JSON (e.g. a run's logs) */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
@@ -55,7 +64,11 @@ export interface SystemOptions {
   kubeconfigFor?: (service: ServiceName, sim: KubeSim, dir: string) => Promise<string>;
   /** Start kube-sim with RBAC enforced (HTTPS, tokens, Roles); the harness itself stays admin. */
   rbac?: boolean;
+  /** Extra environment per service (e.g. short GC, janitor and pending-timeout settings). */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
 }
+
+type SimPod = Parameters<OutcomeHook>[0];
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const dir = await mkdtemp(join(tmpdir(), "orchestrator-e2e-"));
@@ -71,7 +84,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     rbac: options.rbac === true,
     kubelet: { scheduleDelayMs: 20, startDelayMs: 50, runDurationMs: 400 },
   });
+  let system: System | undefined;
   sim.kubelet.setOutcome((pod) => {
+    const hooked = system?.podOutcome?.(pod);
+    if (hooked) return hooked;
     const runId = pod.metadata.labels?.["orchestrator.platform/run-id"];
     const scripted = runId ? outcomes.get(runId) : undefined;
     return (
@@ -139,6 +155,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         GITHUB_WEBHOOK_SECRETS: WEBHOOK_SECRET,
         RULES_FILE: rulesFile,
         PUBLIC_URL: apiUrl,
+        ...options.env?.ingress,
       },
       `${apiUrl}/ready`,
       metricsUrl(0),
@@ -151,6 +168,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         ...metrics(1),
         HEALTH_PORT: String(rendererPort),
         TEMPLATES_WATCH: "false",
+        ...options.env?.renderer,
       },
       `http://127.0.0.1:${rendererPort}/ready`,
       metricsUrl(1),
@@ -163,6 +181,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         ...metrics(2),
         HEALTH_PORT: String(dispatcherPort),
         SLOT_RECONCILE_INTERVAL: "2s",
+        ...options.env?.dispatcher,
       },
       `http://127.0.0.1:${dispatcherPort}/ready`,
       metricsUrl(2),
@@ -185,6 +204,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         LEADER_LEASE_DURATION: "3s",
         LEADER_RENEW_DEADLINE: "2s",
         LEADER_RETRY_PERIOD: "300ms",
+        ...options.env?.watcher,
       },
       `http://127.0.0.1:${watcherPort}/ready`,
       metricsUrl(3),
@@ -192,7 +212,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   };
   await Promise.all(Object.values(services).map((s) => s.start()));
 
-  return {
+  system = {
     sim,
     github,
     apiUrl,
@@ -206,7 +226,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+      return { status: response.status, body: parseBody(text, response.headers.get("content-type")) as T };
     },
     async stop() {
       await dumpMetrics(Object.values(services));
@@ -216,6 +236,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return system;
+}
+
+function parseBody(text: string, contentType: string | null): unknown {
+  if (!text) return undefined;
+  return contentType?.includes("json") ? JSON.parse(text) : text;
 }
 
 /** Each running service's `/metrics` text into METRICS_DUMP_DIR; a stopped service keeps its last dump. */

@@ -52,8 +52,9 @@ export async function inspectJob(
 }
 
 /**
- * Finished agent Jobs the dispatcher created: in every namespace when its rights allow, otherwise in
- * its own. Each comes with the way to delete it (background: its pod and ConfigMap go with it).
+ * Finished agent Jobs the dispatcher created in its namespace. Each comes with the way to delete it
+ * (background: its pod and ConfigMap go with it). Namespaced on purpose: the shipped Role grants no
+ * cluster-wide rights, so a list across all namespaces would only ever be denied.
  */
 export async function listFinishedJobs(
   clients: KubeClients,
@@ -61,13 +62,9 @@ export async function listFinishedJobs(
   namespace: string,
 ): Promise<FinishedAgent[]> {
   const labelSelector = CREATED_BY_DISPATCHER_SELECTOR;
-  let items: V1Job[];
-  try {
-    items = (await call("list", () => clients.batch.listJobForAllNamespaces({ labelSelector }))).items;
-  } catch (err) {
-    if (apiStatus(err) !== 403) throw err;
-    items = (await call("list", () => clients.batch.listNamespacedJob({ namespace, labelSelector }))).items;
-  }
+  const items: V1Job[] = (
+    await call("list", () => clients.batch.listNamespacedJob({ namespace, labelSelector }))
+  ).items;
   const finished: FinishedAgent[] = [];
   for (const job of items) {
     const runId = job.metadata?.annotations?.[ANNOTATIONS.runId];
