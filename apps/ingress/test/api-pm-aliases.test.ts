@@ -96,7 +96,7 @@ describe("run API: the original service's endpoints", () => {
     expect(res.body["details"]).toEqual([
       {
         path: "local_tools.1",
-        message: expect.stringMatching(/^unknown local tool "git": must be one of filesystem, read_file, /),
+        message: expect.stringMatching(/^unknown local tool: must be one of filesystem, read_file, /),
       },
       { path: "env.GITHUB_TOKEN", message: expect.stringContaining("pass it with env_from_secrets") },
     ]);
