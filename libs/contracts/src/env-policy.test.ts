@@ -140,7 +140,13 @@ describe("secret-looking values", () => {
     ]) {
       expect(CONTROL_CHAR_RE.test(`a${c}b`), JSON.stringify(c)).toBe(true);
     }
-    expect(CONTROL_CHAR_RE.test("café – ünïcødé ✓ 日本語 😀 \u00a0")).toBe(false);
+    expect(CONTROL_CHAR_RE.test("café – ünïcødé ✓ 日本語 😀 \u00a0 👨\u200d👩\u200d👧 می\u200cخواهم")).toBe(
+      false,
+    );
+    // the joiners stay allowed, but cannot hide a token
+    expect(secretLookingValue("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB".split("").join("\u200d"))).toBe(
+      "GitHub token",
+    );
   });
 });
 

@@ -160,6 +160,8 @@ export const SECRET_VALUE_PATTERNS: readonly { kind: string; re: RegExp }[] = [
   { kind: "JSON Web Token", re: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/ },
 ];
 
+const JOINERS_RE = /[\u200c\u200d]/g;
+
 /** Runs long enough to hide a credential in base64 (standard or URL-safe alphabet). */
 const BASE64_RUN_RE = /[A-Za-z0-9+/_-]{40,}={0,2}/g;
 /** At most this many base64 runs of one string are decoded (each at most this long). */
@@ -174,7 +176,9 @@ function plainSecretKind(value: string): string | undefined {
  * The kind of credential a string looks like, or undefined: checked as is and, for runs of 40 or
  * more base64 characters, once decoded (`eC1hY2Nlc3MtdG9rZW46Z2hwX…` is `x-access-token:ghp_…`).
  */
-export function secretLookingValue(value: string): string | undefined {
+export function secretLookingValue(input: string): string | undefined {
+  // ZWNJ/ZWJ are allowed (emoji sequences, Indic and Persian text) but must not split a token
+  const value = input.replace(JOINERS_RE, "");
   const plain = plainSecretKind(value);
   if (plain) return plain;
   let runs = 0;
@@ -194,13 +198,15 @@ export function secretLookingValue(value: string): string | undefined {
 /**
  * Characters refused in every string of a request: C0 controls other than tab, newline and carriage
  * return; DEL and the C1 controls (U+0080–U+009F, e.g. the CSI escape U+009B); zero-width and
- * invisible characters (U+200B–U+200F, U+2060–U+2064, U+FEFF); line/paragraph separators
+ * invisible characters (U+200B, U+200E–U+200F, U+2060–U+2064, U+FEFF; the joiners U+200C/U+200D
+ * stay allowed, as emoji sequences and Indic/Persian text need them, and are ignored by
+ * {@link secretLookingValue}); line/paragraph separators
  * (U+2028–U+2029); bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069); and
  * Unicode tag characters (U+E0000–U+E007F), which hide text from a reader but not from a model.
  */
 export const CONTROL_CHAR_RE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
 
 /** The default git host that may receive credentials. */
 export const DEFAULT_GIT_HOSTS: readonly string[] = ["github.com"];
