@@ -140,6 +140,7 @@ async function main(): Promise<void> {
       rules,
       allowedGitHosts: watcherConfig.ALLOWED_GIT_HOSTS,
       callbackAllowedHosts: watcherConfig.CALLBACK_ALLOWED_HOSTS,
+      allowedEnvSecrets: watcherConfig.ALLOWED_ENV_SECRETS,
       registry,
     }),
     runtime: watcherRuntime,

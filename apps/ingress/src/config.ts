@@ -114,7 +114,7 @@ export const ingressEnvSchema = z.object({
   BODY_LIMIT: bodyLimit,
   /** YAML trigger, routing and repository-policy rules. Default: rules.default.yaml of @orchestrator/policy. */
   RULES_FILE: z.string().min(1).optional(),
-  /** Git hosts that may receive credentials (default github.com); CALLBACK_ALLOWED_HOSTS: see SECURITY.md. */
+  /** ALLOWED_GIT_HOSTS, ALLOWED_ENV_SECRETS, CALLBACK_ALLOWED_HOSTS: see SECURITY.md. */
   ...policyEnv,
   /** Model of docs runs when the request names none. */
   DEFAULT_DOCS_MODEL: z.string().regex(MODEL_RE, "must be a model id").default(DEFAULT_DOCS_MODEL),

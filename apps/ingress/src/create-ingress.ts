@@ -67,6 +67,7 @@ export function createIngress(deps: IngressDependencies): Ingress {
     rules: deps.rules,
     allowedGitHosts: deps.config.ALLOWED_GIT_HOSTS,
     callbackAllowedHosts: deps.config.CALLBACK_ALLOWED_HOSTS,
+    allowedEnvSecrets: deps.config.ALLOWED_ENV_SECRETS,
     registry: deps.registry,
   });
   const events = new RunEventHub(deps.createSubscriber, deps.runStore.channel, log);

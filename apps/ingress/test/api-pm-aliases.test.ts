@@ -28,7 +28,7 @@ describe("run API: the original service's endpoints", () => {
         continue_session: true,
         overwrite_memory: false,
         env: { RUST_LOG: "debug" },
-        env_from_secrets: [{ name: "API_KEY", secretName: "trader-secrets", secretKey: "api-key" }],
+        env_from_secrets: [{ name: "API_KEY", secretName: "agent-trader-secrets", secretKey: "api-key" }],
         docs_branch: "main",
         model: "opus",
       },
@@ -46,7 +46,7 @@ describe("run API: the original service's endpoints", () => {
       contextVersion: 2,
       continueSession: true,
       env: { RUST_LOG: "debug" },
-      envFromSecrets: [{ name: "API_KEY", secretName: "trader-secrets", secretKey: "api-key" }],
+      envFromSecrets: [{ name: "API_KEY", secretName: "agent-trader-secrets", secretKey: "api-key" }],
       model: "claude-opus-4-20250514",
     });
   });
@@ -96,7 +96,7 @@ describe("run API: the original service's endpoints", () => {
     expect(res.body["details"]).toEqual([
       {
         path: "local_tools.1",
-        message: expect.stringMatching(/^unknown local tool "git": must be one of filesystem, read_file, /),
+        message: expect.stringMatching(/^unknown local tool: must be one of filesystem, read_file, /),
       },
       { path: "env.GITHUB_TOKEN", message: expect.stringContaining("pass it with env_from_secrets") },
     ]);

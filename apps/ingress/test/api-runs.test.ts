@@ -77,7 +77,7 @@ describe("run API: create", () => {
     const details = res.body["details"] as { path: string; message: string }[];
     expect(details.map((d) => d.path).sort()).toEqual([
       "branch",
-      "env.1BAD",
+      "env[0]", // a key that is no plain name is named by its index, never repeated
       "repositoryUrl",
       "service",
       "surprise",
@@ -102,7 +102,7 @@ describe("run API: create", () => {
       {
         path: "localTools.1",
         message:
-          'unknown local tool "git": must be one of filesystem, read_file, read_multiple_files, write_file, ' +
+          "unknown local tool: must be one of filesystem, read_file, read_multiple_files, write_file, " +
           "edit_file, create_directory, list_directory, directory_tree, move_file, search_files, get_file_info",
       },
     ]);

@@ -78,7 +78,7 @@ export const watcherEnvSchema = z
     PUBLIC_URL: optionalUrl,
     /** Rules file (repositories and their users) kubectl-applied CRs are checked against; default: the shipped one. */
     RULES_FILE: z.string().min(1).optional(),
-    /** ALLOWED_GIT_HOSTS (CR repositories) and CALLBACK_ALLOWED_HOSTS (callbacks at send time): see SECURITY.md. */
+    /** ALLOWED_GIT_HOSTS (CR repositories), ALLOWED_ENV_SECRETS (envFromSecrets) and CALLBACK_ALLOWED_HOSTS (callbacks at send time): see SECURITY.md. */
     ...policyEnv,
     /** Model of kubectl-applied CodeRuns that name none. */
     DEFAULT_CODE_MODEL: z.string().min(1).default(DEFAULT_CODE_MODEL),

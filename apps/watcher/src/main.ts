@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     rules,
     allowedGitHosts: config.ALLOWED_GIT_HOSTS,
     callbackAllowedHosts: config.CALLBACK_ALLOWED_HOSTS,
+    allowedEnvSecrets: config.ALLOWED_ENV_SECRETS,
     registry,
   });
   const watcher = createWatcher({

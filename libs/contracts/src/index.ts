@@ -1,6 +1,7 @@
 export * from "./agent-env.js";
 export * from "./complete-run-request.js";
 export * from "./env-policy.js";
+export * from "./field-path.js";
 export * from "./local-mcp-tools.js";
 export * from "./messages.js";
 export * from "./models.js";

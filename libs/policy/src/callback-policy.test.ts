@@ -23,6 +23,15 @@ describe("callback policy", () => {
     ["::ffff:127.0.0.1", false],
     ["::ffff:10.0.0.1", false],
     ["64:ff9b::a00:1", false],
+    ["::7f00:1", false], // IPv4-compatible (::/96): 127.0.0.1
+    ["::a9fe:a9fe", false], // IPv4-compatible: 169.254.169.254 (cloud metadata)
+    ["::808:808", false], // IPv4-compatible, even of a public IPv4 address: deprecated, never public
+    ["::ffff:0:7f00:1", false], // IPv4-translated (RFC 6145)
+    ["2002:7f00:1::", false], // 6to4 of 127.0.0.1
+    ["fec0::1", false], // deprecated site-local
+    ["100::1", false], // discard-only
+    ["3fff::1", false], // documentation
+
     ["8.8.8.8", true],
     ["2606:4700:4700::1111", true],
     ["::ffff:8.8.8.8", true],
@@ -34,6 +43,9 @@ describe("callback policy", () => {
     for (const url of [
       "http://127.0.0.1/x",
       "http://[::1]/x",
+      "http://[::7f00:1]/x",
+      "http://[::127.0.0.1]/x",
+      "http://[0:0:0:0:0:0:a9fe:a9fe]/x",
       "http://localhost:8080/x",
       "http://metadata.google.internal/x",
       "http://user:pw@hooks.example.com/x",
@@ -70,6 +82,12 @@ describe("callback policy", () => {
       family: 4,
     });
     await expect(resolveCallbackAddress("http://[::1]:9/x", [])).rejects.toThrow(/not a public address/);
+    // IPv4-compatible IPv6 (::/96) reaches the IPv4 address on some stacks: refused at send time too
+    const compatible = async () => [{ address: "::a9fe:a9fe", family: 6 }];
+    await expect(resolveCallbackAddress("https://hooks.example.com/x", [], compatible)).rejects.toThrow(
+      /::a9fe:a9fe, which is not a public address/,
+    );
+    await expect(resolveCallbackAddress("http://[::7f00:1]:9/x", [])).rejects.toThrow(/not a public address/);
   });
 
   it("parses CALLBACK_ALLOWED_HOSTS and names a bad entry", () => {

@@ -31,14 +31,24 @@ export function callbackHostAllowed(host: string, allowed: readonly string[]): b
   );
 }
 
+/** IPv6 global unicast (2000::/3): the only IPv6 space a public address may come from. */
+const IPV6_GLOBAL_UNICAST = ipaddr.parseCIDR("2000::/3");
+
 /**
  * Whether an address is a public unicast one: not loopback, private (RFC 1918), link-local (cloud
  * metadata 169.254.169.254), CGNAT, unique-local, multicast, reserved, NAT64/6to4/Teredo (which embed
- * IPv4 addresses), and IPv4-mapped IPv6 addresses are judged by their IPv4 address.
+ * IPv4 addresses). IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are judged by their IPv4 address;
+ * any other IPv6 address must be global unicast (2000::/3), so the deprecated IPv4-compatible form
+ * (`::/96`, e.g. `[::7f00:1]` = 127.0.0.1, `[::a9fe:a9fe]` = 169.254.169.254), site-local `fec0::/10`
+ * and the other transition and reserved forms outside 2000::/3 are not public.
  */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === "unicast";
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv4") return parsed.range() === "unicast";
+  const v6 = parsed as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().range() === "unicast";
+  return v6.match(IPV6_GLOBAL_UNICAST) && v6.range() === "unicast";
 }
 
 /** The hostname of a URL without IPv6 brackets, lower-cased. */

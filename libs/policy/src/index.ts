@@ -6,6 +6,12 @@ export {
   parseCallbackAllowedHosts,
   resolveCallbackAddress,
 } from "./callback-policy.js";
+export {
+  DEFAULT_ALLOWED_ENV_SECRETS,
+  envSecretRefusal,
+  parseAllowedEnvSecrets,
+  REFUSED_ENV_SECRETS,
+} from "./env-secret-policy.js";
 export { policyEnv } from "./policy-env.js";
 export { PolicyRefusedError, REFUSAL_REASONS, type RefusalReason } from "./policy-refused-error.js";
 export { allowedUsersOf, checkRepository, repositoryFullName } from "./repository-policy.js";

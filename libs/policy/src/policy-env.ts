@@ -1,6 +1,7 @@
 import { parseAllowedGitHosts } from "@orchestrator/contracts";
 import { z } from "zod";
 import { parseCallbackAllowedHosts } from "./callback-policy.js";
+import { parseAllowedEnvSecrets } from "./env-secret-policy.js";
 
 function parsed(parse: (value: string | undefined) => string[]) {
   return z
@@ -28,4 +29,10 @@ export const policyEnv = {
    * private. Unset: callbacks only to public addresses. Example: `hooks.example.com,*.svc.cluster.local`.
    */
   CALLBACK_ALLOWED_HOSTS: parsed(parseCallbackAllowedHosts),
+  /**
+   * Kubernetes Secrets a request's `envFromSecrets` may mount (comma-separated names or `*` globs).
+   * Default: `agent-*`. `orchestrator-*`, `github-ssh-*`, `github-pat-*` are refused whatever it says.
+   * Example: `agent-*,trader-db`.
+   */
+  ALLOWED_ENV_SECRETS: parsed(parseAllowedEnvSecrets),
 };

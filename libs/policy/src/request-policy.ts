@@ -1,89 +1,65 @@
-import { CONTROL_CHAR_RE, requestEnvNameProblem, secretLookingValue } from "@orchestrator/contracts";
+import {
+  CONTROL_CHAR_RE,
+  fieldPath,
+  requestEnvNameProblem,
+  secretLookingValue,
+} from "@orchestrator/contracts";
+import { DEFAULT_ALLOWED_ENV_SECRETS, envSecretRefusal } from "./env-secret-policy.js";
 import { PolicyRefusedError } from "./policy-refused-error.js";
 
-/** Kubernetes Secrets holding GitHub credentials: only the orchestrator mounts them (per githubUser). */
-const CREDENTIAL_SECRET_RE = /^github-(?:ssh|pat)-/i;
-
-/** Every string in a value with its dotted path (keys are visited too: a key is a string as well). */
-function* strings(value: unknown, path: string, depth = 0): Generator<[string, string]> {
-  if (depth > 20) return;
-  if (typeof value === "string") yield [path, value];
-  else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) yield* strings(item, join(path, String(i)), depth + 1);
-  } else if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      yield [join(path, key), key];
-      yield* strings(item, join(path, key), depth + 1);
-    }
-  }
+interface Found {
+  /** how a message names the string: `env.NOTES`, `envFromSecrets.0.name`, or `env[2]` for a key */
+  field: string;
+  value: string;
 }
 
-const join = (path: string, key: string) => (path ? `${path}.${key.slice(0, 100)}` : key.slice(0, 100));
+/**
+ * Every string in a request with the path a message may show. Keys are strings too, and are named
+ * by their index (`env[2]`), never by themselves: a key may be a pasted credential.
+ */
+function* strings(root: unknown): Generator<Found> {
+  function* walk(value: unknown, segments: (string | number)[]): Generator<Found> {
+    if (segments.length > 20) return;
+    if (typeof value === "string") yield { field: fieldPath(segments, root), value };
+    else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) yield* walk(item, [...segments, i]);
+    } else if (typeof value === "object" && value !== null) {
+      for (const [i, [key, item]] of Object.entries(value).entries()) {
+        yield { field: keyField(segments, i, root), value: key };
+        yield* walk(item, [...segments, key]);
+      }
+    }
+  }
+  yield* walk(root, []);
+}
+
+const keyField = (segments: (string | number)[], index: number, root: unknown) =>
+  `${segments.length > 0 ? fieldPath(segments, root) : ""}[${index}]`;
 
 /**
- * What a run request may contain, whatever its source: no control characters in any string (400),
- * env names that match the request env rules (400), no `envFromSecrets` naming the GitHub credential
- * Secrets (403), no credential-looking value anywhere (422). The value itself is never echoed.
+ * What a run request may contain, whatever its source: no control or invisible characters in any
+ * string (400), no credential-looking value or key anywhere (422), env names that match the request
+ * env rules (400), `envFromSecrets` only from Secrets `ALLOWED_ENV_SECRETS` admits and never the
+ * orchestrator's own or the GitHub credential Secrets (403). A refusal names the field (a key by its
+ * index) and the rule, never the refused value or name.
  * @throws PolicyRefusedError
  */
-export function checkRequestContent(request: unknown): void {
-  for (const [field, value] of strings(request, "")) {
+export function checkRequestContent(
+  request: unknown,
+  allowedEnvSecrets: readonly string[] = DEFAULT_ALLOWED_ENV_SECRETS,
+): void {
+  for (const { field, value } of strings(request)) {
     if (CONTROL_CHAR_RE.test(value)) {
       throw new PolicyRefusedError(
         400,
         "control_character",
         field,
         "control-characters",
-        `${field}: contains a control character (NUL, escape, …); refused by the control-characters rule`,
+        `${field}: contains a control or invisible character (NUL, escape, bidi override, zero-width, …); refused by the control-characters rule`,
       );
     }
   }
-  const record = isRecord(request) ? request : {};
-  const env = record["env"];
-  if (isRecord(env)) {
-    for (const name of Object.keys(env)) {
-      const problem = requestEnvNameProblem(name);
-      if (problem) {
-        const field = `env.${name.slice(0, 100)}`;
-        throw new PolicyRefusedError(
-          400,
-          "env_name",
-          field,
-          "env-names",
-          `${field}: ${problem}; refused by the env-names rule`,
-        );
-      }
-    }
-  }
-  const fromSecrets = record["envFromSecrets"];
-  if (Array.isArray(fromSecrets)) {
-    for (const [i, entry] of fromSecrets.entries()) {
-      if (!isRecord(entry)) continue;
-      const name = entry["name"];
-      const problem = typeof name === "string" ? requestEnvNameProblem(name) : undefined;
-      if (problem) {
-        const field = `envFromSecrets.${i}.name`;
-        throw new PolicyRefusedError(
-          400,
-          "env_name",
-          field,
-          "env-names",
-          `${field}: ${problem}; refused by the env-names rule`,
-        );
-      }
-      const secretName = entry["secretName"];
-      if (typeof secretName === "string" && CREDENTIAL_SECRET_RE.test(secretName)) {
-        throw new PolicyRefusedError(
-          403,
-          "env_secret",
-          `envFromSecrets.${i}.secretName`,
-          "credential-secrets",
-          `envFromSecrets.${i}.secretName: github-ssh-*/github-pat-* Secrets hold GitHub credentials and are mounted only by the orchestrator; refused by the credential-secrets rule`,
-        );
-      }
-    }
-  }
-  for (const [field, value] of strings(request, "")) {
+  for (const { field, value } of strings(request)) {
     const kind = secretLookingValue(value);
     if (kind) {
       throw new PolicyRefusedError(
@@ -95,6 +71,50 @@ export function checkRequestContent(request: unknown): void {
       );
     }
   }
+  const record = isRecord(request) ? request : {};
+  const env = record["env"];
+  if (isRecord(env)) {
+    for (const [i, name] of Object.keys(env).entries()) {
+      const problem = requestEnvNameProblem(name);
+      if (problem) throw envNameRefusal(`env[${i}]`, problem);
+    }
+  }
+  const fromSecrets = record["envFromSecrets"];
+  if (Array.isArray(fromSecrets)) {
+    for (const [i, entry] of fromSecrets.entries()) {
+      if (!isRecord(entry)) continue;
+      const name = entry["name"];
+      const problem = typeof name === "string" ? requestEnvNameProblem(name) : undefined;
+      if (problem) throw envNameRefusal(`envFromSecrets.${i}.name`, problem);
+      const secretName = entry["secretName"];
+      if (typeof secretName !== "string") continue;
+      const rule = envSecretRefusal(secretName, allowedEnvSecrets);
+      if (rule) {
+        const field = `envFromSecrets.${i}.secretName`;
+        const why =
+          rule === "credential-secrets"
+            ? "orchestrator-*, github-ssh-* and github-pat-* Secrets hold the orchestrator's own credentials and are never mounted for a request"
+            : `the Secret is not in ALLOWED_ENV_SECRETS (${allowedEnvSecrets.join(",")})`;
+        throw new PolicyRefusedError(
+          403,
+          "env_secret",
+          field,
+          rule,
+          `${field}: ${why}; refused by the ${rule} rule`,
+        );
+      }
+    }
+  }
+}
+
+function envNameRefusal(field: string, problem: string): PolicyRefusedError {
+  return new PolicyRefusedError(
+    400,
+    "env_name",
+    field,
+    "env-names",
+    `${field}: ${problem}; refused by the env-names rule`,
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { Counter, type Registry } from "prom-client";
 import { checkCallbackUrl } from "./callback-policy.js";
+import { DEFAULT_ALLOWED_ENV_SECRETS } from "./env-secret-policy.js";
 import { PolicyRefusedError } from "./policy-refused-error.js";
 import { checkRepository } from "./repository-policy.js";
 import { checkRequestContent } from "./request-policy.js";
@@ -12,6 +13,11 @@ export interface RunPolicyOptions {
   allowedGitHosts: readonly string[];
   /** CALLBACK_ALLOWED_HOSTS, parsed (parseCallbackAllowedHosts); [] → public addresses only */
   callbackAllowedHosts: readonly string[];
+  /**
+   * ALLOWED_ENV_SECRETS, parsed (parseAllowedEnvSecrets): Secrets `envFromSecrets` may name; default
+   * `agent-*`. `orchestrator-*`, `github-ssh-*` and `github-pat-*` are refused whatever it says.
+   */
+  allowedEnvSecrets?: readonly string[] | undefined;
   /** counts `orchestrator_policy_refusals_total{source,reason}` when given */
   registry?: Registry | undefined;
 }
@@ -57,7 +63,7 @@ export class RunPolicy {
   }
 
   private checkUncounted(request: unknown): void {
-    checkRequestContent(request);
+    checkRequestContent(request, this.options.allowedEnvSecrets ?? DEFAULT_ALLOWED_ENV_SECRETS);
     const record = (typeof request === "object" && request !== null ? request : {}) as Record<
       string,
       unknown

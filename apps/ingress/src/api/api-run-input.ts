@@ -58,7 +58,7 @@ export function toRunRequest(
   const parsed = apiRunInputSchema.safeParse(body);
   const policy = runInputPolicyProblems(body, rename);
   if (!parsed.success) {
-    throw new ValidationError([...validationDetails(parsed.error.issues, rename), ...policy]);
+    throw new ValidationError([...validationDetails(parsed.error.issues, rename, body), ...policy]);
   }
   if (policy.length > 0) throw new ValidationError(policy);
   const input = parsed.data;
@@ -80,6 +80,6 @@ export function toRunRequest(
   );
   // an alias may resolve to something the model pattern rejects (a bad MODEL_ALIASES entry cannot, but be sure)
   const final = runRequestSchema.safeParse(request);
-  if (!final.success) throw new ValidationError(validationDetails(final.error.issues, rename));
+  if (!final.success) throw new ValidationError(validationDetails(final.error.issues, rename, request));
   return final.data;
 }

@@ -1,4 +1,4 @@
-import { LOCAL_TOOL_NAMES } from "@orchestrator/contracts";
+import { isShowableKey, LOCAL_TOOL_NAMES } from "@orchestrator/contracts";
 import type { FieldProblem } from "../errors/http-error.js";
 import type { PathRenamer } from "../errors/validation-details.js";
 
@@ -23,17 +23,19 @@ export function runInputPolicyProblems(body: unknown, rename?: PathRenamer): Fie
       if (typeof tool === "string" && !LOCAL_TOOL_NAMES.includes(tool)) {
         problems.push({
           path: `${name("localTools")}.${i}`,
-          message: `unknown local tool "${tool.slice(0, 100)}": must be one of ${LOCAL_TOOL_NAMES.join(", ")}`,
+          // the refused value is not repeated: it may be anything, a pasted token included
+          message: `unknown local tool: must be one of ${LOCAL_TOOL_NAMES.join(", ")}`,
         });
       }
     });
   }
   const env = body["env"];
   if (isRecord(env)) {
-    for (const key of Object.keys(env)) {
+    for (const [i, key] of Object.keys(env).entries()) {
       if (SECRET_LIKE_ENV_NAME.test(key)) {
         problems.push({
-          path: `${name("env")}.${key.slice(0, 100)}`,
+          // a key is named only when it is a plain name that is no credential itself
+          path: isShowableKey(key) ? `${name("env")}.${key}` : `${name("env")}[${i}]`,
           message:
             `looks like a secret, and ${name("env")} is not secret (stored on the run, shown by GET /api/v1/runs/:id, ` +
             `written to the run's ConfigMap): pass it with ${name("envFromSecrets")} from a Kubernetes Secret instead`,

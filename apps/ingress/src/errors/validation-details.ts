@@ -1,3 +1,4 @@
+import { fieldPath } from "@orchestrator/contracts";
 import type { z } from "zod";
 import type { FieldProblem } from "./http-error.js";
 
@@ -6,18 +7,24 @@ export type PathRenamer = (segment: string) => string;
 
 /**
  * Turns zod issues into `{path, message}` entries a person can act on: one entry per unknown
- * field, "required" for missing ones, and the pattern's own explanation for unsafe values.
+ * field, "required" for missing ones, and the pattern's own explanation for unsafe values. A key
+ * that is not a plain name (a pasted token, say) is named by its index (`env[2]`, see `fieldPath`);
+ * `root` is the value that was parsed, to find that index.
  */
-export function validationDetails(issues: readonly z.core.$ZodIssue[], rename?: PathRenamer): FieldProblem[] {
+export function validationDetails(
+  issues: readonly z.core.$ZodIssue[],
+  rename?: PathRenamer,
+  root?: unknown,
+): FieldProblem[] {
   const details: FieldProblem[] = [];
   for (const issue of issues) {
-    const path = issue.path.map(String);
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys)
-        details.push({ path: formatPath([...path, key], rename), message: "unknown field" });
+        details.push({ path: formatPath([...path, key], root, rename), message: "unknown field" });
       continue;
     }
-    details.push({ path: formatPath(path, rename), message: describe(issue) });
+    details.push({ path: formatPath(path, root, rename), message: describe(issue) });
   }
   return details;
 }
@@ -39,8 +46,9 @@ function describe(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-function formatPath(path: readonly string[], rename?: PathRenamer): string {
-  if (path.length === 0) return "(body)";
-  const [first, ...rest] = path;
-  return [rename ? rename(first!) : first, ...rest].join(".");
+function formatPath(path: readonly (string | number)[], root: unknown, rename?: PathRenamer): string {
+  const formatted = fieldPath(path, root);
+  const first = path[0];
+  if (!rename || typeof first !== "string" || !formatted.startsWith(first)) return formatted;
+  return `${rename(first)}${formatted.slice(first.length)}`;
 }

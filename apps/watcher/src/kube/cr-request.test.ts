@@ -79,4 +79,27 @@ describe("requestFromCustomResource", () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(/sourceBranch|workingDirectory/);
   });
+
+  it("names a bad env entry by its index, never repeating a key that is a pasted token", () => {
+    const token = `ghp_${"Zq7x".repeat(9)}`;
+    const cr = {
+      apiVersion: "orchestrator.platform/v1",
+      kind: "CodeRun",
+      metadata,
+      spec: {
+        taskId: 1,
+        service: "trader",
+        repositoryUrl: "git@github.com:5dlabs/trader.git",
+        docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
+        githubUser: "swe-1-5dlabs",
+        env: { LOG_LEVEL: "debug", [token]: 5 },
+      },
+    } as unknown as CodeRun;
+    const result = requestFromCustomResource(cr, defaults);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.message).toContain("at env[1]");
+      expect(result.message).not.toContain(token);
+    }
+  });
 });

@@ -1,6 +1,6 @@
-import { type RunRequest, resolveModel, runRequestSchema } from "@orchestrator/contracts";
+import { fieldPath, type RunRequest, resolveModel, runRequestSchema } from "@orchestrator/contracts";
 import type { CodeRunSpec, DocsRunSpec, RunResource } from "@orchestrator/kube";
-import { z } from "zod";
+import type { z } from "zod";
 
 export interface CrRequestDefaults {
   codeModel: string;
@@ -30,9 +30,10 @@ export function requestFromCustomResource(
     resource.kind === "CodeRun"
       ? { kind: "code", ...common, ...codeFields(resource.spec ?? ({} as CodeRunSpec), defaults.codeModel) }
       : { kind: "docs", ...common, ...docsFields(resource.spec ?? ({} as DocsRunSpec), defaults.docsModel) };
-  const parsed = runRequestSchema.safeParse(dropUndefined(input));
+  const candidate = dropUndefined(input);
+  const parsed = runRequestSchema.safeParse(candidate);
   if (parsed.success) return { ok: true, request: parsed.data };
-  return { ok: false, message: `invalid spec: ${z.prettifyError(parsed.error).replaceAll("\n", "; ")}` };
+  return { ok: false, message: `invalid spec: ${specProblems(parsed.error.issues, candidate)}` };
 }
 
 function codeFields(spec: CodeRunSpec, defaultModel: string): Record<string, unknown> {
@@ -81,4 +82,21 @@ function csv(value: string | string[] | undefined): string[] | undefined {
 
 function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null));
+}
+
+/**
+ * The spec's problems as one line (the CR's status.message): each issue's message at its path. A
+ * key that is not a plain name is named by its index (`env[2]`) and unknown keys are not listed by
+ * name, so a pasted token never reaches the status or the log.
+ */
+function specProblems(issues: readonly z.core.$ZodIssue[], root: unknown): string {
+  return issues
+    .flatMap((issue) => {
+      const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+      if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => `unknown field at ${fieldPath([...path, key], root)}`);
+      }
+      return [`${issue.message.replaceAll("\n", " ")} at ${fieldPath(path, root)}`];
+    })
+    .join("; ");
 }

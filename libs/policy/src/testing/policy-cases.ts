@@ -54,13 +54,40 @@ export interface PolicyCase {
   names: string;
 }
 
+// a refused env name is named by its index (`env[0]`), never by itself: it may be a pasted token
 const envCase = (name: string, value = "x"): PolicyCase => ({
   name: `env name ${name}`,
   change: { env: { [name]: value } },
   status: 400,
   reason: "env_name",
-  names: `env.${name}`,
+  names: "env[0]",
 });
+
+const secretMountCase = (secretName: string, secretKey: string, rule: string): PolicyCase => ({
+  name: `envFromSecrets mounting Secret ${secretName}`,
+  change: { envFromSecrets: [{ name: "NOTES", secretName, secretKey }] },
+  status: 403,
+  reason: "env_secret",
+  names: rule,
+});
+
+const secretValueCase = (what: string, value: string): PolicyCase => ({
+  name: `${what} as an env value`,
+  change: { env: { NOTES: value } },
+  status: 422,
+  reason: "secret_value",
+  names: "env.NOTES",
+});
+
+const invisibleCase = (what: string, text: string): PolicyCase => ({
+  name: `${what} in the prompt modification`,
+  change: { promptModification: `fix it ${text}` },
+  status: 400,
+  reason: "control_character",
+  names: "promptModification",
+});
+
+const JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
 
 const callbackCase = (url: string): PolicyCase => ({
   name: `callback to ${url}`,
@@ -106,6 +133,42 @@ export const POLICY_CASES: readonly PolicyCase[] = [
   envCase("PATH", "/tmp/evil"),
   envCase("LD_PRELOAD", "/tmp/evil.so"),
   envCase("NODE_OPTIONS", "--require /tmp/evil.js"),
+  envCase("OPENSSL_CONF", "/tmp/evil.cnf"),
+  envCase("JAVA_TOOL_OPTIONS", "-javaagent:/tmp/evil.jar"),
+  envCase("DOTNET_STARTUP_HOOKS", "/tmp/evil.dll"),
+  envCase("GLIBC_TUNABLES", "glibc.malloc.check=3"),
+  envCase("RUSTC_WRAPPER", "/tmp/evil"),
+  envCase("PIP_INDEX_URL", "https://attacker.example/simple"),
+  envCase("BASH_XTRACEFD", "1"),
+  envCase("XDG_CONFIG_HOME", "/tmp/evil"),
+  envCase("SSLKEYLOGFILE", "/tmp/keys"),
+  envCase("LUA_INIT", "os.execute('id')"),
+  {
+    name: "GitHub token as an env name",
+    change: { env: { [LEAKED_TOKEN]: "x" } },
+    status: 422,
+    reason: "secret_value",
+    names: "env[0]",
+  },
+  {
+    name: "AWS access key id as an env name",
+    // keys in sorted order: a CR's keys come back sorted from the API server
+    change: { env: { AA_FEATURE: "1", AKIAIOSFODNN7EXAMPLE: "x" } },
+    status: 422,
+    reason: "secret_value",
+    names: "env[1]",
+  },
+  {
+    name: "GitHub token as an envFromSecrets name",
+    change: { envFromSecrets: [{ name: LEAKED_TOKEN, secretName: "agent-db", secretKey: "url" }] },
+    status: 422,
+    reason: "secret_value",
+    names: "envFromSecrets.0.name",
+  },
+  secretMountCase("orchestrator-watcher", "GITHUB_APP_PRIVATE_KEY", "credential-secrets"),
+  secretMountCase("orchestrator-ingress", "API_TOKENS", "credential-secrets"),
+  secretMountCase("orchestrator-redis", "REDIS_URL", "credential-secrets"),
+  secretMountCase("anthropic-api-key", "api-key", "ALLOWED_ENV_SECRETS"),
   {
     name: "envFromSecrets naming a GitHub credential Secret",
     change: {
@@ -122,6 +185,18 @@ export const POLICY_CASES: readonly PolicyCase[] = [
     reason: "secret_value",
     names: "env.NOTES",
   },
+  secretValueCase("GitHub token after a word (TOKEN_ghp_…)", `TOKEN_${LEAKED_TOKEN}`),
+  secretValueCase(
+    "base64 of x-access-token:<GitHub token>",
+    Buffer.from(`x-access-token:${LEAKED_TOKEN}`).toString("base64"),
+  ),
+  secretValueCase("JWT glued to a word", `x${JWT}`),
+  secretValueCase("PGP private key block", "-----BEGIN PGP PRIVATE KEY BLOCK-----\nabc"),
+  invisibleCase("a C1 control (CSI)", "\u009b31mRED"),
+  invisibleCase("a bidi override", "\u202eevil"),
+  invisibleCase("a line separator", "\u2028x"),
+  invisibleCase("Unicode tag characters", "\u{E0041}\u{E0042}hidden"),
+  invisibleCase("a token split by zero-width spaces", LEAKED_TOKEN.split("").join("\u200b")),
   {
     name: "GitHub token in the prompt modification",
     change: { promptModification: `use ${LEAKED_TOKEN} to push` },
@@ -141,4 +216,7 @@ export const POLICY_CASES: readonly PolicyCase[] = [
   callbackCase("http://169.254.169.254/latest/meta-data/"),
   callbackCase("http://[::1]/hook"),
   callbackCase("http://[::ffff:7f00:1]/hook"),
+  callbackCase("http://[::7f00:1]/hook"),
+  callbackCase("http://[::a9fe:a9fe]/latest/meta-data/"),
+  callbackCase("http://[fec0::1]/hook"),
 ];
