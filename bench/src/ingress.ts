@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { Agent, createServer } from "node:http";
+import { Agent } from "node:http";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { sign } from "@octokit/webhooks-methods";
 import { QUEUES } from "@orchestrator/contracts";
 import { createIngress, listen, loadIngressConfig, parseRules } from "@orchestrator/ingress";
@@ -18,6 +17,7 @@ import {
   runLoad,
   split,
 } from "./load.js";
+import { startBareExpress } from "./bare-express.js";
 import { memoryLog, snapshot } from "./memory.js";
 import { benchPrefix, connect, dropPrefix } from "./redis.js";
 import { median, note, num, printTable, round, times } from "./stats.js";
@@ -34,6 +34,8 @@ repositories:
     service: hello
     docsRepository: git@github.com:5dlabs/platform.git
     codeModel: opus
+  - match: "5dlabs/*"
+    service: bench
 `;
 
 /** A code run as the PM agent posts it (the documented minimal body; ingress fills the rest). */
@@ -98,34 +100,6 @@ export async function startIngress(url: string): Promise<IngressUnderTest> {
       for (const s of subscribers) s.disconnect();
       redis.disconnect();
     },
-  };
-}
-
-/** The baseline: node:http answering 202 with a run-answer-sized JSON body after reading the request. */
-async function startBareServer(): Promise<{ base: string; close(): Promise<void> }> {
-  const answer = JSON.stringify({
-    runId: "run-0000000000000000a",
-    statusUrl: "http://127.0.0.1:1/api/v1/runs/run-0000000000000000a",
-    phase: "Queued",
-  });
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      res.writeHead(202, {
-        "content-type": "application/json; charset=utf-8",
-        "content-length": Buffer.byteLength(answer),
-      });
-      res.end(answer);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
   };
 }
 
@@ -303,7 +277,7 @@ async function pair(
 }
 
 export async function benchIngress(redisUrl: string, sizes: IngressSizes): Promise<IngressSummary> {
-  const bare = await startBareServer();
+  const bare = await startBareExpress();
   const ingress = await startIngress(redisUrl);
   try {
     const api: Pair[] = [];
@@ -327,11 +301,11 @@ export async function benchIngress(redisUrl: string, sizes: IngressSizes): Promi
 
     const rows: string[][] = [];
     for (const p of api) {
-      rows.push(row("bare node:http 202", p.baseline));
+      rows.push(row("bare Express 202", p.baseline));
       rows.push(row("POST /api/v1/runs (code)", p.target, p));
     }
     for (const p of webhook) {
-      rows.push(row("bare node:http 202", p.baseline));
+      rows.push(row("bare Express 202", p.baseline));
       rows.push(row("POST /webhooks/github", p.target, p));
     }
     printTable(
