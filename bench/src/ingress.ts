@@ -8,6 +8,7 @@ import { createRegistry, silentLogger } from "@orchestrator/observability";
 import { createQueue, createRedis } from "@orchestrator/queue";
 import { RunStore } from "@orchestrator/run-store";
 import type { Redis } from "ioredis";
+import { startBareExpress } from "./bare-express.js";
 import {
   failureText,
   type LoadRequest,
@@ -17,7 +18,6 @@ import {
   runLoad,
   split,
 } from "./load.js";
-import { startBareExpress } from "./bare-express.js";
 import { memoryLog, snapshot } from "./memory.js";
 import { benchPrefix, connect, dropPrefix } from "./redis.js";
 import { median, note, num, printTable, round, times } from "./stats.js";

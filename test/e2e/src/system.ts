@@ -55,6 +55,8 @@ export interface SystemOptions {
   kubeconfigFor?: (service: ServiceName, sim: KubeSim, dir: string) => Promise<string>;
   /** Start kube-sim with RBAC enforced (HTTPS, tokens, Roles); the harness itself stays admin. */
   rbac?: boolean;
+  /** Extra environment for every service (the benchmarks lift MAX_CONCURRENT_RUNS, for example). */
+  env?: Record<string, string>;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
@@ -119,6 +121,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     KUBERNETES_NAMESPACE: NAMESPACE,
     RUNTIME: "kubernetes",
     HEALTH_HOST: "127.0.0.1",
+    ...options.env,
   };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const kubeconfigs = {} as Record<ServiceName, { KUBECONFIG: string }>;
