@@ -1,10 +1,4 @@
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  type Registry,
-  stageDurationHistogram,
-} from "@orchestrator/observability";
+import { Counter, Gauge, Histogram, type Registry } from "@orchestrator/observability";
 import { cachedRead } from "@orchestrator/queue";
 import type { ConcurrencyLimiter } from "./concurrency/concurrency-limiter.js";
 
@@ -15,8 +9,6 @@ export interface DispatcherMetrics {
   dispatches: Counter<"kind" | "outcome">;
   /** `orchestrator_dispatch_duration_seconds{kind}`: from taking a dispatch job to its objects existing */
   duration: Histogram<"kind">;
-  /** `orchestrator_stage_duration_seconds` (stage `job_created`) */
-  stage?: Histogram<"stage">;
 }
 
 function existing<T>(registry: Registry, name: string): T | undefined {
@@ -73,5 +65,5 @@ export function createDispatcherMetrics(registry: Registry, limiter: Concurrency
       },
     });
   }
-  return { dispatches, duration, stage: stageDurationHistogram(registry) };
+  return { dispatches, duration };
 }

@@ -1,5 +1,4 @@
 import { type DispatchJob, isTerminalPhase, type RunRecord } from "@orchestrator/contracts";
-import { observeStage } from "@orchestrator/observability";
 import type { TypedJob } from "@orchestrator/queue";
 import { PermanentDispatchError } from "@orchestrator/runtime";
 import { UnrecoverableError } from "bullmq";
@@ -106,7 +105,6 @@ export function createDispatchHandler(ctx: DispatcherContext, slots: SlotKeeper,
       throw err;
     }
     timer();
-    observeStage(metrics.stage, "job_created", run.createdAt);
 
     const moved = await runStore.tryTransition(run.id, "Dispatched", describeLinks(links), { links });
     if (!moved) {

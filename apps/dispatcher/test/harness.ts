@@ -7,7 +7,7 @@ import {
   type RunRecord,
   type RunRequestInput,
 } from "@orchestrator/contracts";
-import { createRegistry, type Registry, silentLogger } from "@orchestrator/observability";
+import { createRegistry, silentLogger } from "@orchestrator/observability";
 import { createQueue, type TypedQueue } from "@orchestrator/queue";
 import { connectTestRedis, deletePrefix, uniquePrefix } from "@orchestrator/queue/testing";
 import { RunStore } from "@orchestrator/run-store";
@@ -61,8 +61,6 @@ export interface Harness {
   dispatchQueue: TypedQueue<"dispatch">;
   controlQueue: TypedQueue<"control">;
   dispatcher: Dispatcher;
-  /** the dispatcher's metrics registry */
-  registry: Registry;
   /** a run as the renderer leaves it: accepted, then Rendering */
   createRun(request: RunRecord["request"]): Promise<RunRecord>;
   /** what the renderer does once the files are rendered (job id: the run id, as the renderer's) */
@@ -94,7 +92,6 @@ export async function startHarness(options: {
   const runStore = new RunStore({ redis: client, prefix, retentionMs: 600_000, now });
   const dispatchQueue = createQueue(QUEUES.dispatch, { connection: producer, prefix });
   const controlQueue = createQueue(QUEUES.control, { connection: producer, prefix });
-  const registry = createRegistry("dispatcher-test", { defaultMetrics: false });
   const dispatcher = createDispatcher({
     config: {
       QUEUE_PREFIX: prefix,
@@ -109,7 +106,7 @@ export async function startHarness(options: {
     queues: { dispatch: dispatchQueue },
     redis: { client, worker, subscriber },
     logger: silentLogger(),
-    registry,
+    registry: createRegistry("dispatcher-test", { defaultMetrics: false }),
   });
   await dispatcher.start();
 
@@ -120,7 +117,6 @@ export async function startHarness(options: {
     dispatchQueue,
     controlQueue,
     dispatcher,
-    registry,
     async createRun(request) {
       const { run } = await runStore.create({ request });
       return runStore.transition(run.id, "Rendering", "rendering templates");

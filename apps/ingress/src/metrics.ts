@@ -1,10 +1,4 @@
-import {
-  Counter,
-  FAST_BUCKETS,
-  Histogram,
-  type Registry,
-  stageDurationHistogram,
-} from "@orchestrator/observability";
+import { Counter, FAST_BUCKETS, Histogram, type Registry } from "@orchestrator/observability";
 import type { RequestHandler } from "express";
 
 /** What became of a webhook delivery (or, for Grafana, of one alert in it). */
@@ -20,8 +14,6 @@ export class IngressMetrics {
   readonly webhookEvents: Counter<"source" | "event" | "outcome">;
   readonly webhookIgnored: Counter<"source" | "reason">;
   readonly runsAccepted: Counter<"kind" | "source">;
-  /** `orchestrator_stage_duration_seconds` (stage `queued`) */
-  readonly stage: Histogram<"stage">;
 
   constructor(registry: Registry) {
     // getSingleMetric: two ingress instances may share one registry (all-in-one process, tests)
@@ -67,7 +59,6 @@ export class IngressMetrics {
         labelNames: ["kind", "source"],
         registers: [registry],
       });
-    this.stage = stageDurationHistogram(registry);
   }
 
   webhook(source: string, event: string, outcome: WebhookOutcome, reason?: string): void {

@@ -1,5 +1,5 @@
 import { QUEUES } from "@orchestrator/contracts";
-import { FAST_BUCKETS, stageDurationHistogram } from "@orchestrator/observability";
+import { FAST_BUCKETS } from "@orchestrator/observability";
 import { closeWorker, createWorker, type TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Redis } from "ioredis";
@@ -53,7 +53,7 @@ export function createRenderer(deps: RendererDeps): Renderer {
     render: deps.render,
     isPermanent: deps.isPermanent,
     log: deps.log,
-    metrics: { renders, duration, stage: stageDurationHistogram(deps.registry) },
+    metrics: { renders, duration },
   });
   const worker = createWorker(QUEUES.render, (data) => processor(data), {
     connection: deps.workerConnection,

@@ -1,5 +1,4 @@
 import type { QUEUES, RenderedFiles, RenderJob, RunRecord } from "@orchestrator/contracts";
-import { observeStage } from "@orchestrator/observability";
 import type { TypedQueue } from "@orchestrator/queue";
 import { InvalidTransitionError, type RunStore } from "@orchestrator/run-store";
 import { UnrecoverableError } from "bullmq";
@@ -18,12 +17,7 @@ export interface RenderProcessorDeps {
   render: RenderFn;
   isPermanent: IsPermanentRenderError;
   log: Logger;
-  metrics: {
-    renders: Counter<"kind" | "outcome">;
-    duration: Histogram<"kind">;
-    /** `orchestrator_stage_duration_seconds` (stage `rendered`) */
-    stage?: Histogram<"stage">;
-  };
+  metrics: { renders: Counter<"kind" | "outcome">; duration: Histogram<"kind"> };
 }
 
 /**
@@ -74,7 +68,6 @@ export function createRenderProcessor(deps: RenderProcessorDeps) {
       message: `rendered ${Object.keys(rendered.files).length} files`,
     });
     deps.metrics.renders.inc({ kind: run.kind, outcome: "rendered" });
-    observeStage(deps.metrics.stage, "rendered", run.createdAt);
     log.info({ files: Object.keys(rendered.files).length }, "run rendered");
     return "rendered";
   };

@@ -1,5 +1,5 @@
 import type { RunRecord, RunRequest } from "@orchestrator/contracts";
-import { type Logger, observeStage } from "@orchestrator/observability";
+import type { Logger } from "@orchestrator/observability";
 import { PolicyRefusedError, type RunPolicy, requestBodyHash } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
 import {
@@ -90,7 +90,6 @@ export class RunSubmitter {
     if (result.outcome === "created" || neverLeftQueue(run)) await this.enqueue(run);
     if (result.outcome === "created") {
       this.deps.metrics.runsAccepted.inc({ kind: run.kind, source: run.request.source.type });
-      observeStage(this.deps.metrics.stage, "queued", run.createdAt);
       runLog.info({ kind: run.kind, source: run.request.source.type }, "run accepted");
     } else {
       runLog.info({ outcome: result.outcome }, "request matched an existing run");
