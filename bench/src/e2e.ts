@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { sign } from "@octokit/webhooks-methods";
+import type { RunRecord } from "@orchestrator/contracts";
+import { RUN_STAGES, stageDurations } from "@orchestrator/watcher";
 import { setup as buildBundles } from "../../test/e2e/src/build-bundles.js";
 import { NAMESPACE, type System, startSystem, WEBHOOK_SECRET } from "../../test/e2e/src/system.js";
 import { cpuSecondsOf, loadAverage, rssOf } from "./proc-stats.js";
@@ -45,7 +47,7 @@ export interface E2eSummary {
   answerP50Ms: number;
   answerP99Ms: number;
   services: Record<string, ServiceUsage>;
-  /** from the runs' timelines: p50/p99 ms between consecutive phases */
+  /** `orchestrator_run_stage_duration_seconds` stages from the runs' timelines, p50/p99 ms */
   stages: Record<string, { n: number; p50Ms: number; p99Ms: number }>;
   loadAverage: string;
   /** CPU seconds of the bench process, which hosts kube-sim (and the load generator) */
@@ -71,26 +73,21 @@ function kubeRequests(system: System): E2eSummary["kubeRequests"] {
   return out;
 }
 
-/** Per-stage durations from each run's timeline (the phases the services record, with their times). */
-async function stageDurations(system: System, runIds: string[]): Promise<E2eSummary["stages"]> {
-  const samples = new Map<string, number[]>();
+/**
+ * Per-stage durations with the watcher's own `stageDurations` (what it observes into
+ * `orchestrator_run_stage_duration_seconds{stage}`, the dashboard's per-stage panel), from each run's
+ * timeline as the API returns it: the bench and Grafana read the same stages the same way.
+ */
+async function stageTimes(system: System, runIds: string[]): Promise<E2eSummary["stages"]> {
+  const samples = new Map<string, number[]>(RUN_STAGES.map((stage) => [stage, []]));
   for (const id of runIds) {
-    const { status, body } = await system.api<{ timeline: { phase: string; at: string }[] }>(
-      "GET",
-      `/api/v1/runs/${id}`,
-    );
+    const { status, body } = await system.api<RunRecord>("GET", `/api/v1/runs/${id}`);
     if (status !== 200) continue;
-    for (let i = 1; i < body.timeline.length; i++) {
-      const from = body.timeline[i - 1]!;
-      const to = body.timeline[i]!;
-      const stage = `${from.phase}→${to.phase}`;
-      const list = samples.get(stage) ?? [];
-      list.push(Date.parse(to.at) - Date.parse(from.at));
-      samples.set(stage, list);
-    }
+    for (const { stage, seconds } of stageDurations(body)) samples.get(stage)?.push(seconds * 1000);
   }
   const out: E2eSummary["stages"] = {};
   for (const [stage, list] of samples) {
+    if (list.length === 0) continue;
     const s = summarize(list);
     out[stage] = { n: list.length, p50Ms: round(s.p50Ms, 1), p99Ms: round(s.p99Ms, 1) };
   }
@@ -197,7 +194,7 @@ export async function benchE2e(redisUrl: string, sizes: E2eSizes): Promise<E2eSu
       return (used.user + used.system) / 1e6;
     })();
     const simRequests = kubeRequests(system);
-    const stages = await stageDurations(system, [...sentAt.keys()]);
+    const stages = await stageTimes(system, [...sentAt.keys()]);
     const latencies = [...sentAt].flatMap(([id, t0]) => {
       const at = jobs.seen.get(id);
       return at === undefined ? [] : [at - t0];
@@ -261,7 +258,7 @@ function report(s: E2eSummary, sizes: E2eSizes): void {
     ],
   );
   printTable(
-    "   stages from the run timelines (ms between the phases the services record)",
+    "   stages as orchestrator_run_stage_duration_seconds{stage} counts them (the watcher's stageDurations)",
     ["stage", "runs", "p50 ms", "p99 ms"],
     Object.entries(s.stages).map(([stage, v]) => [stage, String(v.n), num(v.p50Ms, 1), num(v.p99Ms, 1)]),
   );
