@@ -241,7 +241,7 @@ export async function benchE2e(redisUrl: string, sizes: E2eSizes): Promise<E2eSu
 
 function report(s: E2eSummary, sizes: E2eSizes): void {
   printTable(
-    `2. End to end: webhook → agent Job in kube-sim (${sizes.rate}/s for ${sizes.seconds} s, four processes)`,
+    `6. End to end: webhook → agent Job in kube-sim (${sizes.rate}/s for ${sizes.seconds} s, four processes)`,
     ["sent", "202", "jobs", "p50 ms", "p95 ms", "p99 ms", "max ms", "202 p50 ms", "202 p99 ms"],
     [
       [
@@ -263,7 +263,7 @@ function report(s: E2eSummary, sizes: E2eSizes): void {
     Object.entries(s.stages).map(([stage, v]) => [stage, String(v.n), num(v.p50Ms, 1), num(v.p99Ms, 1)]),
   );
   printTable(
-    "5. Service memory and CPU (separate processes, from /proc)",
+    "6. Service memory and CPU (separate processes, from /proc)",
     ["service", "idle RSS MiB", "RSS after load MiB", "CPU s during load", "CPU ms per Job"],
     Object.entries(s.services).map(([name, u]) => [
       name,
