@@ -1,14 +1,12 @@
-import { randomUUID } from "node:crypto";
-import { Agent, createServer } from "node:http";
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
-import { sign } from "@octokit/webhooks-methods";
+import { Agent } from "node:http";
 import { QUEUES } from "@orchestrator/contracts";
 import { createIngress, listen, loadIngressConfig, parseRules } from "@orchestrator/ingress";
 import { createRegistry, silentLogger } from "@orchestrator/observability";
 import { createQueue, createRedis } from "@orchestrator/queue";
 import { RunStore } from "@orchestrator/run-store";
 import type { Redis } from "ioredis";
+import { startBareExpress } from "./bare-express.js";
+import { API_TOKEN, apiRequests, GITHUB_SECRET, webhookRequests } from "./ingress-requests.js";
 import {
   failureText,
   type LoadRequest,
@@ -22,9 +20,6 @@ import { memoryLog, snapshot } from "./memory.js";
 import { benchPrefix, connect, dropPrefix } from "./redis.js";
 import { median, note, num, printTable, round, times } from "./stats.js";
 
-const GITHUB_SECRET = "bench-github-secret-1";
-const API_TOKEN = "bench-token-0123456789abcdef";
-
 const RULES = `
 defaults:
   githubUser: swe-1-5dlabs
@@ -34,16 +29,9 @@ repositories:
     service: hello
     docsRepository: git@github.com:5dlabs/platform.git
     codeModel: opus
+  - match: "5dlabs/*"
+    service: bench
 `;
-
-/** A code run as the PM agent posts it (the documented minimal body; ingress fills the rest). */
-const CODE_BODY = JSON.stringify({
-  kind: "code",
-  taskId: 1,
-  service: "trader",
-  repositoryUrl: "git@github.com:5dlabs/trader.git",
-  githubUser: "swe-1-5dlabs",
-});
 
 export interface IngressUnderTest {
   base: string;
@@ -99,90 +87,6 @@ export async function startIngress(url: string): Promise<IngressUnderTest> {
       redis.disconnect();
     },
   };
-}
-
-/** The baseline: node:http answering 202 with a run-answer-sized JSON body after reading the request. */
-async function startBareServer(): Promise<{ base: string; close(): Promise<void> }> {
-  const answer = JSON.stringify({
-    runId: "run-0000000000000000a",
-    statusUrl: "http://127.0.0.1:1/api/v1/runs/run-0000000000000000a",
-    phase: "Queued",
-  });
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      res.writeHead(202, {
-        "content-type": "application/json; charset=utf-8",
-        "content-length": Buffer.byteLength(answer),
-      });
-      res.end(answer);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** `POST /api/v1/runs` with a unique Idempotency-Key, so every request records and enqueues a new run. */
-function apiRequests(): () => LoadRequest {
-  const run = randomUUID().slice(0, 8);
-  let k = 0;
-  return () => {
-    k += 1;
-    return {
-      path: "/api/v1/runs",
-      headers: {
-        authorization: `Bearer ${API_TOKEN}`,
-        "content-type": "application/json",
-        "idempotency-key": `bench-${run}-${k}`,
-      },
-      body: CODE_BODY,
-    };
-  };
-}
-
-type Example = Record<string, unknown> & { issue: { number: number } };
-
-/** Issue numbers used so far: single-flight is per issue, so a number is never reused within a run. */
-let lastIssue = 0;
-
-/** Signed `issues.labeled` deliveries (orchestrator:code), each for a new issue number and delivery id. */
-function webhookRequests(): { build: (i: number) => Promise<LoadRequest>; bytes: number } {
-  const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as {
-    name: string;
-    examples: Record<string, unknown>[];
-  }[];
-  const example = definitions
-    .find((d) => d.name === "issues")
-    ?.examples.find((e) => e["action"] === "labeled") as Example | undefined;
-  if (!example) throw new Error("@octokit/webhooks-examples has no issues.labeled example");
-  const payload = structuredClone(example);
-  payload["label"] = { name: "orchestrator:code", color: "ededed" };
-  const build = async (): Promise<LoadRequest> => {
-    // a new issue number per delivery, so every delivery starts a run instead of meeting an active one
-    lastIssue += 1;
-    payload.issue.number = lastIssue;
-    const body = JSON.stringify(payload);
-    return {
-      path: "/webhooks/github",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "GitHub-Hookshot/bench",
-        "x-github-event": "issues",
-        "x-github-delivery": randomUUID(),
-        "x-github-hook-id": "109948940",
-        "x-hub-signature-256": await sign(GITHUB_SECRET, body),
-      },
-      body,
-    };
-  };
-  return { build, bytes: Buffer.byteLength(JSON.stringify(payload)) };
 }
 
 export interface IngressSizes {
@@ -303,7 +207,7 @@ async function pair(
 }
 
 export async function benchIngress(redisUrl: string, sizes: IngressSizes): Promise<IngressSummary> {
-  const bare = await startBareServer();
+  const bare = await startBareExpress();
   const ingress = await startIngress(redisUrl);
   try {
     const api: Pair[] = [];
@@ -327,11 +231,11 @@ export async function benchIngress(redisUrl: string, sizes: IngressSizes): Promi
 
     const rows: string[][] = [];
     for (const p of api) {
-      rows.push(row("bare node:http 202", p.baseline));
+      rows.push(row("bare Express 202", p.baseline));
       rows.push(row("POST /api/v1/runs (code)", p.target, p));
     }
     for (const p of webhook) {
-      rows.push(row("bare node:http 202", p.baseline));
+      rows.push(row("bare Express 202", p.baseline));
       rows.push(row("POST /webhooks/github", p.target, p));
     }
     printTable(

@@ -1,6 +1,7 @@
 import { cpus, platform, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { ensureRedis, type LocalRedis, RedisNotInstalledError } from "@orchestrator/local-redis";
+import { benchE2e, E2E_SIZES, type E2eSummary } from "./e2e.js";
 import { benchIngress, INGRESS_SIZES, type IngressSummary } from "./ingress.js";
 import { benchKubeSim, KUBESIM_SIZES, type KubeSimSummary } from "./kube-sim.js";
 import { snapshot } from "./memory.js";
@@ -9,10 +10,10 @@ import { benchRender, RENDER_SIZES, type RenderCase } from "./render.js";
 import { benchRunStore, RUNSTORE_SIZES, type RunStoreCase } from "./runstore.js";
 import { MiB } from "./stats.js";
 
-const BENCHMARKS = ["ingress", "runstore", "render", "memory", "kube-sim"] as const;
+const BENCHMARKS = ["ingress", "runstore", "render", "memory", "kube-sim", "e2e"] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
-const USAGE = `Usage: npm run bench [-- --quick] [-- --only ingress|runstore|render|memory|kube-sim]
+const USAGE = `Usage: npm run bench [-- --quick] [-- --only ingress|runstore|render|memory|kube-sim|e2e]
 
   --quick          smaller counts and time caps (a smoke run of a few seconds)
   --only <names>   run only these benchmarks (comma-separated: ${BENCHMARKS.join(",")})
@@ -34,6 +35,7 @@ interface Summary {
   render?: RenderCase[];
   memory?: MemorySummary;
   kubeSim?: KubeSimSummary;
+  e2e?: E2eSummary;
   problems: string[];
 }
 
@@ -92,7 +94,7 @@ async function main(): Promise<number> {
       `${Math.round(totalmem() / MiB / 1024)} GiB; benchmarks: ${[...args.only].join(", ")}`,
   );
 
-  const needsRedis = args.only.has("ingress") || args.only.has("runstore") || args.only.has("memory");
+  const needsRedis = ["ingress", "runstore", "memory", "e2e"].some((b) => args.only.has(b as Benchmark));
   let redis: LocalRedis | undefined;
   if (needsRedis) {
     try {
@@ -131,6 +133,12 @@ async function main(): Promise<number> {
       summary.kubeSim = await benchKubeSim(KUBESIM_SIZES[mode]);
       const failed = summary.kubeSim.cases.reduce((sum, c) => sum + c.failures, 0);
       if (failed > 0) summary.problems.push(`kube-sim: ${failed} requests failed`);
+    }
+    if (args.only.has("e2e")) {
+      summary.e2e = await benchE2e(redis!.url, E2E_SIZES[mode]);
+      const { sent, accepted, jobs } = summary.e2e;
+      if (accepted < sent || jobs < accepted)
+        summary.problems.push(`e2e: ${sent} webhooks sent, ${accepted} answered 202, ${jobs} Jobs seen`);
     }
   } finally {
     await redis?.stop();

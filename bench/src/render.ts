@@ -64,6 +64,20 @@ export const RENDER_REQUESTS: Record<RunKind, RunRequest> = {
   }),
 };
 
+/** The code run with the `advanced` tool preset (default tools + github_create_issue + a local filesystem MCP server). */
+const ADVANCED_REQUEST: RunRequest = runRequestSchema.parse({
+  ...RENDER_REQUESTS.code,
+  idempotencyKey: "bench-code-advanced",
+  toolConfig: "advanced",
+});
+
+/** The rendered cases: each kind with the default preset, and the code run with `advanced`. */
+const CASES = [
+  { label: "docs", kind: "docs", request: RENDER_REQUESTS.docs },
+  { label: "code", kind: "code", request: RENDER_REQUESTS.code },
+  { label: "code advanced", kind: "code", request: ADVANCED_REQUEST },
+] as const;
+
 /** One render of a run of `kind` with a fresh run id; returns its size in bytes. */
 export function renderOnce(renderer: Renderer, kind: RunKind, now: Date): number {
   return renderer.render(RENDER_REQUESTS[kind], { runId: newRunId(now.getTime()), attempt: 1, now }).bytes;
@@ -129,6 +143,8 @@ function measurePair(
 
 export interface RenderCase {
   kind: RunKind;
+  /** the tool preset (docs runs have none: "default") */
+  toolConfig: string;
   n: number;
   rendersPerSec: number;
   meanMs: number;
@@ -149,18 +165,18 @@ export async function benchRender(sizes: RenderSizes): Promise<RenderCase[]> {
     const now = new Date();
     const cases: RenderCase[] = [];
     const rows: string[][] = [];
-    for (const kind of ["docs", "code"] as const) {
-      const sample = renderer.render(RENDER_REQUESTS[kind], { runId: newRunId(), attempt: 1, now });
+    for (const { label, kind, request } of CASES) {
+      const sample = renderer.render(request, { runId: newRunId(), attempt: 1, now });
       const {
         baseline,
         target: render,
         ratio,
       } = measurePair(sizes.renders, sizes.warmup, sizes.maxMs, [
         () => serializeAndHash(sample.files),
-        () => renderOnce(renderer, kind, now),
+        () => renderer.render(request, { runId: newRunId(now.getTime()), attempt: 1, now }),
       ]);
       rows.push([
-        `baseline JSON+sha256 (${kind})`,
+        `baseline JSON+sha256 (${label})`,
         String(baseline.n),
         num(baseline.perSec, 0),
         num(baseline.latency.meanMs, 4),
@@ -171,7 +187,7 @@ export async function benchRender(sizes: RenderSizes): Promise<RenderCase[]> {
         "",
       ]);
       rows.push([
-        `render ${kind} run`,
+        `render ${label} run`,
         `${render.n}${render.cut ? "*" : ""}`,
         num(render.perSec, 0),
         num(render.latency.meanMs, 4),
@@ -183,6 +199,7 @@ export async function benchRender(sizes: RenderSizes): Promise<RenderCase[]> {
       ]);
       cases.push({
         kind,
+        toolConfig: "toolConfig" in request ? request.toolConfig : "default",
         n: render.n,
         rendersPerSec: round(render.perSec, 1),
         meanMs: round(render.latency.meanMs, 4),

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 /**
  * Run ids are valid Kubernetes name parts and BullMQ job ids: lowercase letters and digits after
@@ -6,7 +6,9 @@ import { randomBytes } from "node:crypto";
  */
 export function newRunId(now = Date.now()): string {
   const time = now.toString(36).padStart(9, "0");
-  const random = randomBytes(5).toString("hex").slice(0, 8);
+  // randomUUID draws from a buffered entropy pool (randomBytes asks the OS on every call); its first
+  // 8 characters are random hex digits
+  const random = randomUUID().slice(0, 8);
   return `run-${time}${random}`;
 }
 

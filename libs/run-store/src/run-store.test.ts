@@ -56,6 +56,19 @@ describe("RunStore", () => {
     expect((await store.list()).runs).toHaveLength(1);
   });
 
+  it("sets the caller's pointer key to a created run, with its ttl, and leaves it alone for a duplicate", async () => {
+    const key = `${prefix}:pointer`;
+    const first = await store.create({ request: request("p1"), pointer: { key, ttlMs: 30_000 } });
+    expect(await redis.get(key)).toBe(first.run.id);
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+    await redis.set(key, "moved-on");
+    const again = await store.create({ request: request("p1"), pointer: { key, ttlMs: 30_000 } });
+    expect(again.outcome).toBe("duplicate");
+    expect(await redis.get(key)).toBe("moved-on");
+  });
+
   it("refuses a second active run for the same single-flight key until the first ends", async () => {
     const first = await store.create({ request: request("a"), singleFlightKey: "github:o/r#1:code" });
     const second = await store.create({ request: request("b"), singleFlightKey: "github:o/r#1:code" });

@@ -23,7 +23,7 @@ import {
 import { newRunId } from "./run-id.js";
 import { CREATE_RUN, UPDATE_RUN } from "./scripts.js";
 
-const CREATE = luaScript("create_run", 4, CREATE_RUN);
+const CREATE = luaScript("create_run", 5, CREATE_RUN);
 const UPDATE = luaScript("update_run", 2, UPDATE_RUN);
 
 export interface RunStoreOptions {
@@ -55,6 +55,12 @@ export interface CreateRunInput {
    * @defaultValue false
    */
   bindToActive?: boolean;
+  /**
+   * A key of the caller's (e.g. "the latest run of this issue") set to the new run's id in the same
+   * atomic step that records the run, so it costs no extra round trip. Left alone when the request
+   * matched an existing run.
+   */
+  pointer?: { key: string; ttlMs: number };
   /** use this id instead of a new one (runs picked up from a CR keep the CR's identity) */
   id?: string;
 }
@@ -153,12 +159,14 @@ export class RunStore {
       this.indexKey,
       this.idempotencyKey(input.request.idempotencyKey),
       input.singleFlightKey ? this.singleFlightKey(input.singleFlightKey) : "",
+      input.pointer?.key ?? "",
       JSON.stringify(record),
       String(now.getTime()),
       id,
       String(this.idempotencyTtlMs),
       String(this.singleFlightTtlMs),
       input.bindToActive ? "1" : "",
+      String(input.pointer?.ttlMs ?? 0),
     )) as [CreateRunResult["outcome"], string];
     if (outcome === "created") return { outcome, run: record };
     const existing = await this.get(existingId);

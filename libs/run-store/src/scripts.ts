@@ -5,9 +5,10 @@
 
 /**
  * Create a run unless its idempotency key or single-flight key already points at a run.
- * KEYS: 1 run hash, 2 runs index (zset), 3 idempotency key, 4 single-flight key (or "")
+ * KEYS: 1 run hash, 2 runs index (zset), 3 idempotency key, 4 single-flight key (or ""),
+ *       5 a pointer key set to the new run's id (or "")
  * ARGV: 1 run json, 2 created-at ms, 3 run id, 4 idempotency ttl ms, 5 single-flight ttl ms,
- *       6 '1' to bind the idempotency key to an active run it collides with
+ *       6 '1' to bind the idempotency key to an active run it collides with, 7 pointer ttl ms
  * Returns {"created", id} | {"duplicate", existingId} | {"active", activeId}
  */
 export const CREATE_RUN = `
@@ -26,6 +27,7 @@ redis.call('HSET', KEYS[1], 'json', ARGV[1], 'v', 1)
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[4])
 if KEYS[4] ~= '' then redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[5]) end
+if KEYS[5] ~= '' then redis.call('SET', KEYS[5], ARGV[3], 'PX', ARGV[7]) end
 return {'created', ARGV[3]}
 `;
 

@@ -54,6 +54,11 @@ export class ServiceProcess {
     throw new Error(`${this.name} not ready at ${this.readyUrl} within ${timeoutMs} ms:\n${this.logs()}`);
   }
 
+  /** The OS process id while it runs (the benchmarks read its RSS and CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** SIGKILL: the process gets no chance to clean up (a crash). */
   async kill(): Promise<void> {
     await this.stop("SIGKILL");

@@ -66,6 +66,8 @@ export interface SystemOptions {
   rbac?: boolean;
   /** Extra environment per service (e.g. short GC, janitor and pending-timeout settings). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Extra environment for every service (the benchmarks lift MAX_CONCURRENT_RUNS, for example). */
+  commonEnv?: Record<string, string>;
 }
 
 type SimPod = Parameters<OutcomeHook>[0];
@@ -135,6 +137,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     KUBERNETES_NAMESPACE: NAMESPACE,
     RUNTIME: "kubernetes",
     HEALTH_HOST: "127.0.0.1",
+    ...options.commonEnv,
   };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const kubeconfigs = {} as Record<ServiceName, { KUBECONFIG: string }>;

@@ -64,6 +64,15 @@ export class RunSubmitter {
           bindToActive: input.request.source.type === "github" || input.request.source.type === "grafana",
           ...(input.attempt ? { attempt: input.attempt } : {}),
           ...(input.reason ? { reason: input.reason } : {}),
+          // the issue's latest run is recorded with the run itself (one round trip, atomic)
+          ...(input.issue
+            ? {
+                pointer: {
+                  key: this.deps.issueIndex.key(input.issue.fullName, input.issue.number),
+                  ttlMs: this.deps.issueIndex.ttlMs,
+                },
+              }
+            : {}),
         }),
         this.deps.queueTimeoutMs ?? 5000,
         "recording the run",
@@ -81,13 +90,6 @@ export class RunSubmitter {
     const { run } = result;
     this.refuseReusedKey(input.request, result);
     const runLog = log.child({ runId: run.id });
-    if (result.outcome === "created" && input.issue) {
-      await this.deps.issueIndex
-        .remember(input.issue.fullName, input.issue.number, run.id)
-        .catch((err: Error) =>
-          runLog.warn({ err: { message: err.message } }, "could not index the run by issue"),
-        );
-    }
     if (result.outcome === "created" || neverLeftQueue(run)) await this.enqueue(run);
     if (result.outcome === "created") {
       this.deps.metrics.runsAccepted.inc({ kind: run.kind, source: run.request.source.type });

@@ -1,12 +1,30 @@
 import picomatch from "picomatch";
 import type { AlertRoute, Rules, RunDefaults } from "./rules-schema.js";
 
+const MATCH_OPTIONS = { nocase: true, dot: true } as const;
+const matchers = new Map<string, (value: string) => boolean>();
+
+/**
+ * A compiled glob matcher, kept per pattern list: compiling is most of the cost of a match, and
+ * every request resolves its repository (and every alert its route). Bounded for rules reloads.
+ */
+function globMatcher(patterns: readonly string[]): (value: string) => boolean {
+  const key = JSON.stringify(patterns);
+  let matcher = matchers.get(key);
+  if (!matcher) {
+    if (matchers.size >= 1000) matchers.clear();
+    matcher = picomatch([...patterns], MATCH_OPTIONS);
+    matchers.set(key, matcher);
+  }
+  return matcher;
+}
+
 /** The effective defaults of a repository: the rules' `defaults` under its first matching rule. */
 export function resolveRepositoryRule(rules: Rules, fullName: string): RunDefaults | undefined {
   const name = fullName.toLowerCase();
   for (const rule of rules.repositories) {
     const patterns = (Array.isArray(rule.match) ? rule.match : [rule.match]).map((p) => p.toLowerCase());
-    if (picomatch.isMatch(name, patterns, { nocase: true, dot: true })) {
+    if (globMatcher(patterns)(name)) {
       const { match: _match, ...defaults } = rule;
       return { ...rules.defaults, ...stripUndefined(defaults) };
     }
@@ -22,7 +40,7 @@ export function resolveAlertRoute(
   return rules.grafana.routes.find((route) =>
     Object.entries(route.labels).every(([name, glob]) => {
       const value = labels[name];
-      return value !== undefined && picomatch.isMatch(value, glob, { nocase: true, dot: true });
+      return value !== undefined && globMatcher([glob])(value);
     }),
   );
 }
