@@ -2,7 +2,13 @@ import { resolve } from "node:path";
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
 import { createDispatcher, kubeApiErrorCounter, loadDispatcherConfig } from "@orchestrator/dispatcher";
-import { createIngress, listen, loadIngressConfig, loadRules } from "@orchestrator/ingress";
+import {
+  createIngress,
+  ingressGithubClient,
+  listen,
+  loadIngressConfig,
+  loadRules,
+} from "@orchestrator/ingress";
 import { KubeConfigError } from "@orchestrator/kube";
 import { ensureRedis } from "@orchestrator/local-redis";
 import { createLogger, createRegistry, startMetricsServer } from "@orchestrator/observability";
@@ -150,6 +156,7 @@ async function main(): Promise<void> {
     logger: log.child({ app: "ingress" }),
     registry,
     logReader: logReaderFor(runtime),
+    github: ingressGithubClient(ingressConfig),
   });
 
   await dispatcher.start();

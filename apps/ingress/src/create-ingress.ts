@@ -1,3 +1,4 @@
+import type { GithubClient } from "@orchestrator/github";
 import type { Logger, Registry } from "@orchestrator/observability";
 import { type Rules, RunPolicy } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
@@ -39,6 +40,8 @@ export interface IngressDependencies {
   registry: Registry;
   /** streams run logs for `GET /api/v1/runs/:id/logs`; absent → 501 */
   logReader?: LogReader | undefined;
+  /** GitHub API client, for lookups webhooks need (a pull request's branch); absent → those are refused */
+  github?: GithubClient | undefined;
   /** @defaultValue () => new Date() */
   now?: () => Date;
 }
@@ -91,6 +94,7 @@ export function createIngress(deps: IngressDependencies): Ingress {
     issueIndex,
     events,
     logReader: deps.logReader,
+    github: deps.github,
     metrics,
     log,
     redisAvailable,

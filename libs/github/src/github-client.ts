@@ -26,6 +26,8 @@ export interface GithubClientOptions {
    * notify people (comments); tests shrink it, ms. @defaultValue 1000
    */
   writeIntervalMs?: number;
+  /** retries of a 5xx answer or a lost connection. @defaultValue 3 */
+  retries?: number;
   /** per-request timeout, ms. @defaultValue 15000 */
   timeoutMs?: number;
 }
@@ -69,7 +71,11 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
     userAgent: options.userAgent,
     request: { timeout: options.timeoutMs ?? 15_000 },
     // 429 is a rate limit: the throttling plugin (or the caller, for long waits) handles it
-    retry: { retryAfterBaseValue: base, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+    retry: {
+      retryAfterBaseValue: base,
+      retries: options.retries ?? 3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+    },
     throttle: {
       retryAfterBaseValue: base,
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: writeMs }),

@@ -6,6 +6,7 @@ export {
   type GithubClientOptions,
   type GithubLog,
 } from "./github-client.js";
+export { checkGithubCredentials, githubCredentialsEnv } from "./github-env.js";
 export { githubStatus, isTransientGithubError, rateLimitDelayMs } from "./github-errors.js";
 export { GithubOctokit } from "./github-octokit.js";
 export { type GithubTarget, ownerRepo } from "./github-target.js";

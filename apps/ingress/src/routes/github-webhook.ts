@@ -12,6 +12,7 @@ import {
   githubSingleFlightKey,
   githubSource,
 } from "../github/github-run-request.js";
+import { withPullRequestHead } from "../github/pull-request-head.js";
 import { isJsonMediaType, mediaType, parseJsonBody, rawBody } from "../http/body-parsers.js";
 import { countParserRejections } from "../http/count-rejections.js";
 import type { IngressContext } from "../ingress-context.js";
@@ -24,7 +25,7 @@ export const GITHUB_WEBHOOK_PATHS = ["/webhooks/github", "/webhook/github"] as c
 
 /**
  * `POST /webhooks/github`: verify, decide, record, enqueue. Answers within a few Redis round trips;
- * nothing here talks to GitHub or Kubernetes.
+ * the one GitHub call is the branch lookup of `/orchestrator docs` commented on a pull request.
  */
 export function githubWebhookRouter(ctx: IngressContext): Router {
   const router = Router();
@@ -134,8 +135,10 @@ async function startRun(
   kind: RunKind,
   options: RunOptions,
 ): Promise<void> {
+  const withHead = kind === "docs" ? await withPullRequestHead(context, ctx.github) : context;
+  if ("ignore" in withHead) return ignored(ctx, res, log, context.event, withHead.ignore);
   const built = buildGithubRunRequest({
-    ctx: context,
+    ctx: withHead,
     delivery,
     kind,
     options,
