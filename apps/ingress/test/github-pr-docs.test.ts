@@ -117,3 +117,16 @@ describe("/orchestrator docs commented on a pull request", () => {
     expect(await renderJobCount(h)).toBe(0);
   });
 });
+
+describe("payloads GitHub's published types allow", () => {
+  it("accepts a comment whose author is gone (GitHub sends `user: null`)", async () => {
+    h = await startHarness();
+    const payload = githubExample("issue_comment", "created");
+    const comment = payload["comment"] as Record<string, unknown>;
+    comment["body"] = "/orchestrator docs";
+    comment["user"] = null;
+    const res = await deliver(h, "issue_comment", payload);
+    expect(res.status).toBe(202);
+    expect(res.body["runId"]).toEqual(expect.any(String));
+  });
+});
