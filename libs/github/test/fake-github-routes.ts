@@ -14,7 +14,24 @@ export interface FakePull {
   base: { ref: string };
 }
 
+/** A check run as GitHub answers it (the fields we send and read). */
+export interface FakeCheckRun {
+  id: number;
+  repository: string;
+  name: string;
+  head_sha: string;
+  external_id?: string;
+  status: string;
+  conclusion?: string | null;
+  details_url?: string;
+  output?: { title?: string; summary?: string };
+  actions?: { label: string; identifier: string; description: string }[];
+  /** every status it went through, in order */
+  history: string[];
+}
+
 export interface FakeState {
+  checkRuns: Map<number, FakeCheckRun>;
   comments: Map<number, FakeComment>;
   /** `owner/name#number` → pull request */
   pulls: Map<string, FakePull>;
@@ -84,6 +101,40 @@ export function fakeRoutes(state: FakeState): FakeRoute[] {
       handle(m) {
         const pull = state.pulls.get(`${m[1]}#${m[2]}`);
         return pull ? [200, pull] : [404, { message: "Not Found" }];
+      },
+    },
+    {
+      method: "POST",
+      path: new RegExp(`^/repos/${REPO}/check-runs$`),
+      handle(m, body) {
+        const b = body as Omit<FakeCheckRun, "id" | "repository" | "history">;
+        const run: FakeCheckRun = { ...b, id: nextId++, repository: m[1]!, history: [] };
+        run.history.push(run.conclusion ? `${run.status}:${run.conclusion}` : run.status);
+        state.checkRuns.set(run.id, run);
+        return [201, run];
+      },
+    },
+    {
+      method: "PATCH",
+      path: new RegExp(`^/repos/${REPO}/check-runs/(\\d+)$`),
+      handle(m, body) {
+        const run = state.checkRuns.get(Number(m[2]));
+        if (!run || run.repository !== m[1]) return [404, { message: "Not Found" }];
+        Object.assign(run, body as Partial<FakeCheckRun>);
+        const step = run.conclusion ? `${run.status}:${run.conclusion}` : run.status;
+        if (run.history.at(-1) !== step) run.history.push(step);
+        return [200, run];
+      },
+    },
+    {
+      method: "GET",
+      path: new RegExp(`^/repos/${REPO}/commits/([^/]+)/check-runs$`),
+      handle(m, _body, query) {
+        const name = query.get("check_name");
+        const list = [...state.checkRuns.values()].filter(
+          (r) => r.repository === m[1] && r.head_sha === m[2] && (!name || r.name === name),
+        );
+        return [200, { total_count: list.length, check_runs: list }];
       },
     },
     {

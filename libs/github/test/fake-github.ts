@@ -10,7 +10,7 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export type { FakeComment, FakePull } from "./fake-github-routes.js";
+export type { FakeCheckRun, FakeComment, FakePull } from "./fake-github-routes.js";
 
 export interface FakeGithub extends FakeState {
   /** API base URL (with the `/api/v3` prefix when started as GitHub Enterprise) */
@@ -33,6 +33,7 @@ export async function startFakeGithub(
   const requests: RecordedRequest[] = [];
   const faults: { status: number; headers: Record<string, string>; message: string }[] = [];
   const state: FakeState = {
+    checkRuns: new Map(),
     comments: new Map(),
     pulls: new Map(),
     installations: new Map(),

@@ -13,6 +13,16 @@ import { GithubRateLimitError } from "./github-rate-limit-error.js";
 
 export type { GithubTarget } from "@orchestrator/github";
 
+/** What a check run shows: state, the run's summary, a link to it, and a Re-run button once it failed. */
+export interface CheckRunBody {
+  name: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion?: "success" | "failure" | "cancelled";
+  details_url?: string;
+  output: { title: string; summary: string };
+  actions?: { label: string; description: string; identifier: string }[];
+}
+
 export interface IssueComment {
   id: number;
   body?: string | undefined;
@@ -59,6 +69,38 @@ export class GithubClient {
       if (batch.length < 100) break;
     }
     return all;
+  }
+
+  /** The head commit of a pull request. */
+  async pullRequestHeadSha(target: GithubTarget, pull: number): Promise<string> {
+    return this.call(target, async (o) => {
+      const params = { ...ownerRepo(target.repository), pull_number: pull };
+      return (await o.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", params)).data.head.sha;
+    });
+  }
+
+  async createCheckRun(target: GithubTarget, body: CheckRunBody & { head_sha: string; external_id: string }) {
+    return this.call(target, async (o) => {
+      const params = { ...ownerRepo(target.repository), ...body };
+      return { id: Number((await o.request("POST /repos/{owner}/{repo}/check-runs", params)).data.id) };
+    });
+  }
+
+  async updateCheckRun(target: GithubTarget, checkRunId: number, body: CheckRunBody): Promise<void> {
+    await this.call(target, async (o) => {
+      const params = { ...ownerRepo(target.repository), check_run_id: checkRunId, ...body };
+      await o.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", params);
+    });
+  }
+
+  /** The check run with this external id on a commit, if one exists (found again after a crash). */
+  async findCheckRun(target: GithubTarget, sha: string, name: string, externalId: string) {
+    return this.call(target, async (o) => {
+      const params = { ...ownerRepo(target.repository), ref: sha, check_name: name, per_page: 100 };
+      const { data } = await o.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", params);
+      const found = data.check_runs.find((r) => r.external_id === externalId);
+      return found ? { id: Number(found.id) } : undefined;
+    });
   }
 
   private async call<T>(target: GithubTarget, call: (octokit: GithubOctokit) => Promise<T>): Promise<T> {
