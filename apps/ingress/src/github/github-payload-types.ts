@@ -1,6 +1,7 @@
 import type { EmitterWebhookEvent, EmitterWebhookEventName } from "@octokit/webhooks";
 import type { z } from "zod";
 import type {
+  checkRunPayload,
   issueCommentPayload,
   issuesLabeledPayload,
   pullRequestLabeledPayload,
@@ -22,4 +23,6 @@ export const payloadSchemasMatchGithub: [
   Accepts<typeof pullRequestLabeledPayload, GithubPayload<"pull_request.labeled">>,
   Accepts<typeof issueCommentPayload, GithubPayload<"issue_comment.created">>,
   Accepts<typeof reviewCommentPayload, GithubPayload<"pull_request_review_comment.created">>,
-] = [true, true, true, true];
+  Accepts<typeof checkRunPayload, GithubPayload<"check_run.rerequested">>,
+  Accepts<typeof checkRunPayload, GithubPayload<"check_run.requested_action">>,
+] = [true, true, true, true, true, true];

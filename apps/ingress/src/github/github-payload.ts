@@ -71,6 +71,14 @@ export const pullRequestLabeledPayload = z.looseObject({
 export const issueCommentPayload = z.looseObject({ ...common, issue, comment });
 export const reviewCommentPayload = z.looseObject({ ...common, pull_request: pullRequest, comment });
 
+/** `check_run.rerequested` / `check_run.requested_action`: the Re-run of a run's Check Run. */
+export const checkRunPayload = z.looseObject({
+  ...common,
+  check_run: z.looseObject({ id: z.number().int(), name: z.string(), external_id: z.string().nullish() }),
+  requested_action: z.looseObject({ identifier: z.string().optional() }).nullish(),
+});
+export type CheckRunPayload = z.infer<typeof checkRunPayload>;
+
 /** Everything a trigger needs, the same whatever event it came from. */
 export interface GithubContext {
   event: string;
