@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { silentLogger } from "@orchestrator/observability";
 import { Counter, Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -27,12 +28,15 @@ afterEach(async () => {
   await ctx.cleanup();
 });
 
-const reporter = () =>
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const appAuth = { appId: "123", privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
+
+const reporter = (auth: { token: string } | typeof appAuth = appAuth) =>
   new GithubReporter({
     runStore: ctx.runStore,
     redis: ctx.redis,
     keyPrefix: `${ctx.prefix}:watcher`,
-    client: watcherGithubClient({ apiUrl: github.url, auth: { token: "ghp_test" }, ...FAST_GITHUB }),
+    client: watcherGithubClient({ apiUrl: github.url, auth, ...FAST_GITHUB }),
     publicUrl: "https://orchestrator.example.com",
     retentionMs: 60_000,
     log: silentLogger(),
@@ -62,8 +66,11 @@ describe("Check Runs for runs asked from a pull request", () => {
     expect(check.history).toEqual(["queued", "in_progress", "completed:success"]);
     expect(check.output?.summary).toContain("✅ Succeeded");
     expect(check.actions ?? []).toEqual([]);
-    // the pull request keeps its comment too
+    // the pull request keeps its comment too, and everything went as the App installation of the run
     expect(github.comments.size).toBe(1);
+    expect(github.requests.filter((r) => r.path.includes("access_tokens")).map((r) => r.path)).toEqual([
+      "/app/installations/77/access_tokens",
+    ]);
   });
 
   it("offers Re-run on a failed or cancelled run", async () => {
@@ -84,6 +91,13 @@ describe("Check Runs for runs asked from a pull request", () => {
     await reporter().sync(run.id);
     expect(github.checkRuns.size).toBe(1);
     expect([...github.checkRuns.values()][0]!.history).toEqual(["queued", "in_progress"]);
+  });
+
+  it("makes none in token mode (GitHub allows Check Runs to Apps only); the comment still comes", async () => {
+    const { run } = await ctx.runStore.create({ request: codeRequest({ source: prSource() }) });
+    expect(await reporter({ token: "ghp_test" }).sync(run.id)).toBe("created");
+    expect(github.checkRuns.size).toBe(0);
+    expect(github.comments.size).toBe(1);
   });
 
   it("gives an issue no check run", async () => {

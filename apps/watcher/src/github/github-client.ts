@@ -71,6 +71,11 @@ export class GithubClient {
     return all;
   }
 
+  /** GitHub lets only Apps create Check Runs (a token gets 403). */
+  get canCreateCheckRuns(): boolean {
+    return this.github.mode === "app";
+  }
+
   /** The head commit of a pull request. */
   async pullRequestHeadSha(target: GithubTarget, pull: number): Promise<string> {
     return this.call(target, async (o) => {

@@ -60,8 +60,9 @@ export class GithubReporter {
     const digestKey = `${this.deps.keyPrefix}:gh-body:${runId}`;
     const outcome = await this.syncBody(run, target, issue, body, digest, digestKey);
     this.deps.comments.inc({ outcome });
-    // a pull request also gets a Check Run on its head commit (issues keep only the comment)
-    if (source.isPullRequest) await this.checks.sync(run, target, issue);
+    // a pull request also gets a Check Run on its head commit (issues keep only the comment; App mode only)
+    if (source.isPullRequest && this.deps.client.canCreateCheckRuns)
+      await this.checks.sync(run, target, issue);
     if (outcome !== "unchanged")
       this.deps.log.debug({ runId, phase: run.phase, outcome }, "GitHub comment synced");
     return outcome;
