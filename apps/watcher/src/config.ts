@@ -59,6 +59,8 @@ export const watcherEnvSchema = z
     ORPHAN_GRACE: env.duration("2m"),
     /** GITHUB_TOKEN, GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY(_FILE), GITHUB_API_URL (see README) */
     ...githubCredentialsEnv,
+    /** How often failed GitHub App webhook deliveries are redelivered (App mode; 0 = never). */
+    GITHUB_REDELIVER_INTERVAL: env.duration("5m"),
     /** Whether to comment on the originating issue/PR of GitHub runs at all (needs a token or an App). */
     GITHUB_COMMENTS: env.boolean(true),
     /** HMAC-SHA256 key for the `X-Orchestrator-Signature-256` header of run callbacks (unset: none are sent). */

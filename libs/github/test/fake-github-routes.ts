@@ -30,7 +30,22 @@ export interface FakeCheckRun {
   history: string[];
 }
 
+/** A webhook delivery as `GET /app/hook/deliveries` lists it. */
+export interface FakeDelivery {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  status: string;
+  status_code: number;
+  event: string;
+  action: string | null;
+}
+
 export interface FakeState {
+  /** the App's webhook deliveries, newest first; `redeliveries` records each POST …/attempts */
+  deliveries: FakeDelivery[];
+  redeliveries: number[];
   checkRuns: Map<number, FakeCheckRun>;
   comments: Map<number, FakeComment>;
   /** `owner/name#number` → pull request */
@@ -135,6 +150,21 @@ export function fakeRoutes(state: FakeState): FakeRoute[] {
           (r) => r.repository === m[1] && r.head_sha === m[2] && (!name || r.name === name),
         );
         return [200, { total_count: list.length, check_runs: list }];
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/app\/hook\/deliveries$/,
+      handle: () => [200, state.deliveries],
+    },
+    {
+      method: "POST",
+      path: /^\/app\/hook\/deliveries\/(\d+)\/attempts$/,
+      handle(m) {
+        const id = Number(m[1]);
+        if (!state.deliveries.some((d) => d.id === id)) return [404, { message: "Not Found" }];
+        state.redeliveries.push(id);
+        return [202, {}];
       },
     },
     {

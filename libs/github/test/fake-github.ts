@@ -10,14 +10,20 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export type { FakeCheckRun, FakeComment, FakePull } from "./fake-github-routes.js";
+export type { FakeCheckRun, FakeComment, FakeDelivery, FakePull } from "./fake-github-routes.js";
 
 export interface FakeGithub extends FakeState {
   /** API base URL (with the `/api/v3` prefix when started as GitHub Enterprise) */
   url: string;
   requests: RecordedRequest[];
-  /** answer the next `count` requests with `status` (and headers, and a message) instead of handling them */
-  failNext(status: number, count?: number, headers?: Record<string, string>, message?: string): void;
+  /** answer the next `count` requests (to paths containing `path`) with `status`, headers, a message */
+  failNext(
+    status: number,
+    count?: number,
+    headers?: Record<string, string>,
+    message?: string,
+    path?: string,
+  ): void;
   stop(): Promise<void>;
 }
 
@@ -31,9 +37,11 @@ export async function startFakeGithub(
 ): Promise<FakeGithub> {
   const prefix = options.prefix ?? "";
   const requests: RecordedRequest[] = [];
-  const faults: { status: number; headers: Record<string, string>; message: string }[] = [];
+  const faults: { status: number; headers: Record<string, string>; message: string; path: string }[] = [];
   const state: FakeState = {
     checkRuns: new Map(),
+    deliveries: [],
+    redeliveries: [],
     comments: new Map(),
     pulls: new Map(),
     installations: new Map(),
@@ -51,7 +59,8 @@ export async function startFakeGithub(
     const body = raw ? (JSON.parse(raw) as unknown) : undefined;
     const method = req.method ?? "GET";
     requests.push({ method, path, query: url.searchParams, headers: req.headers, body });
-    const fault = faults.shift();
+    const at = faults.findIndex((f) => path.includes(f.path));
+    const fault = at >= 0 ? faults.splice(at, 1)[0] : undefined;
     if (fault) return send(res, fault.status, { message: fault.message }, fault.headers);
     if (!/^(bearer|token) \S+$/i.test(req.headers.authorization ?? ""))
       return send(res, 401, { message: "Requires authentication" });
@@ -69,8 +78,14 @@ export async function startFakeGithub(
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}${prefix}`,
     requests,
-    failNext(status: number, count = 1, headers: Record<string, string> = {}, message = "injected failure") {
-      for (let i = 0; i < count; i++) faults.push({ status, headers, message });
+    failNext(
+      status: number,
+      count = 1,
+      headers: Record<string, string> = {},
+      message = "injected failure",
+      path = "",
+    ) {
+      for (let i = 0; i < count; i++) faults.push({ status, headers, message, path });
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -71,6 +71,11 @@ export class GithubClient {
     return all;
   }
 
+  /** the App itself (JWT) in App mode, for `/app/*` endpoints */
+  get app(): GithubOctokit | undefined {
+    return this.github.app;
+  }
+
   /** GitHub lets only Apps create Check Runs (a token gets 403). */
   get canCreateCheckRuns(): boolean {
     return this.github.mode === "app";
