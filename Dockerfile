@@ -18,6 +18,7 @@ COPY apps/watcher/package.json apps/watcher/
 COPY libs/client/package.json libs/client/
 COPY libs/config/package.json libs/config/
 COPY libs/contracts/package.json libs/contracts/
+COPY libs/github/package.json libs/github/
 COPY libs/kube/package.json libs/kube/
 COPY libs/local-redis/package.json libs/local-redis/
 COPY libs/observability/package.json libs/observability/

@@ -3,7 +3,13 @@ import { resolve } from "node:path";
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
 import { createDispatcher, kubeApiErrorCounter, loadDispatcherConfig } from "@orchestrator/dispatcher";
-import { createIngress, listen, loadIngressConfig, loadRules } from "@orchestrator/ingress";
+import {
+  createIngress,
+  ingressGithubClient,
+  listen,
+  loadIngressConfig,
+  loadRules,
+} from "@orchestrator/ingress";
 import { KubeConfigError } from "@orchestrator/kube";
 import { ensureRedis } from "@orchestrator/local-redis";
 import { createLogger, createRegistry, startMetricsServer } from "@orchestrator/observability";
@@ -172,6 +178,7 @@ async function main(): Promise<void> {
     logReader: logReaderFor(runtime),
     // a run this machine cannot start is refused at once (422 naming the fix), not failed later
     preflight: runtime.preflight ? (request) => runtime.preflight!(request) : undefined,
+    github: ingressGithubClient(ingressConfig),
   });
 
   await dispatcher.start();

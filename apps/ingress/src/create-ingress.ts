@@ -1,4 +1,5 @@
 import type { RunRequest } from "@orchestrator/contracts";
+import type { GithubClient } from "@orchestrator/github";
 import type { Logger, Registry } from "@orchestrator/observability";
 import { type Rules, RunPolicy } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
@@ -41,6 +42,8 @@ export interface IngressDependencies {
   registry: Registry;
   /** streams run logs for `GET /api/v1/runs/:id/logs`; absent → 501 */
   logReader?: LogReader | undefined;
+  /** GitHub API client, for lookups webhooks need (a pull request's branch); absent → those are refused */
+  github?: GithubClient | undefined;
   /** @defaultValue () => new Date() */
   now?: () => Date;
   /** checks a run against the runtime before accepting it (the local runtime's preflight); problems → 422 */
@@ -97,6 +100,7 @@ export function createIngress(deps: IngressDependencies): Ingress {
     issueIndex,
     events,
     logReader: deps.logReader,
+    github: deps.github,
     metrics,
     log,
     redisAvailable,

@@ -7,6 +7,7 @@ export {
   loadIngressConfig,
 } from "./config.js";
 export { createIngress, type Ingress, type IngressDependencies } from "./create-ingress.js";
+export { ingressGithubClient } from "./github/ingress-github-client.js";
 export type { LogReader, LogStreamOptions } from "./logs/log-reader.js";
 export { listen, type RunningServer } from "./server.js";
 export { parseSlashCommand, type SlashCommand } from "./triggers/slash-command.js";

@@ -1,3 +1,4 @@
+import type { GithubClient } from "@orchestrator/github";
 import type { Logger } from "@orchestrator/observability";
 import type { Rules } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
@@ -23,6 +24,8 @@ export interface IngressContext {
   issueIndex: IssueIndex;
   events: RunEventHub;
   logReader: LogReader | undefined;
+  /** GitHub API client (GitHub App or token), when the ingress has credentials */
+  github: GithubClient | undefined;
   metrics: IngressMetrics;
   log: Logger;
   /** whether the Redis client is connected right now (cheap, no round trip) */

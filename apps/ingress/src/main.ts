@@ -14,6 +14,7 @@ import { RunStore } from "@orchestrator/run-store";
 import { loadIngressConfig } from "./config.js";
 import { createIngress } from "./create-ingress.js";
 import { HttpError } from "./errors/http-error.js";
+import { ingressGithubClient } from "./github/ingress-github-client.js";
 import type { LogReader } from "./logs/log-reader.js";
 import { listen } from "./server.js";
 
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
 
   const ingress = createIngress({
     logReader,
+    github: ingressGithubClient(config),
     config,
     rules,
     runStore,

@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import {
   createIngress,
   type Ingress,
+  ingressGithubClient,
   type LogReader,
   listen,
   loadIngressConfig,
@@ -104,6 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger: silentLogger(),
     registry,
     ...(options.logReader ? { logReader: options.logReader } : {}),
+    github: ingressGithubClient(config, { writeIntervalMs: 10, retryBaseMs: 10 }),
     ...(options.now ? { now: options.now } : {}),
     preflight: options.preflight,
   });

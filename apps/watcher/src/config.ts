@@ -1,5 +1,6 @@
 import { commonEnv, type Env, env, loadConfig } from "@orchestrator/config";
 import { DEFAULT_CODE_MODEL, DEFAULT_DOCS_MODEL } from "@orchestrator/contracts";
+import { checkGithubCredentials, githubCredentialsEnv } from "@orchestrator/github";
 import { policyEnv } from "@orchestrator/policy";
 import { z } from "zod";
 
@@ -56,16 +57,10 @@ export const watcherEnvSchema = z
     GC_INTERVAL: env.duration("10m"),
     /** A Job whose run record or custom resource is gone is deleted once it is at least this old. */
     ORPHAN_GRACE: env.duration("2m"),
-    /** GitHub token used for run comments (or use a GitHub App below). */
-    GITHUB_TOKEN: z.string().min(1).optional(),
-    /** GitHub App id, with GITHUB_APP_PRIVATE_KEY(_FILE): comments are posted as the App installation. */
-    GITHUB_APP_ID: z.string().regex(/^\d+$/, "must be the numeric App id").optional(),
-    /** PEM private key of the GitHub App. */
-    GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
-    /** File holding the PEM private key of the GitHub App. */
-    GITHUB_APP_PRIVATE_KEY_FILE: z.string().min(1).optional(),
-    /** GitHub REST API base URL (GitHub Enterprise: https://<host>/api/v3). */
-    GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
+    /** GITHUB_TOKEN, GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY(_FILE), GITHUB_API_URL (see README) */
+    ...githubCredentialsEnv,
+    /** How often failed GitHub App webhook deliveries are redelivered (App mode; 0 = never). */
+    GITHUB_REDELIVER_INTERVAL: env.duration("5m"),
     /** Whether to comment on the originating issue/PR of GitHub runs at all (needs a token or an App). */
     GITHUB_COMMENTS: env.boolean(true),
     /** HMAC-SHA256 key for the `X-Orchestrator-Signature-256` header of run callbacks (unset: none are sent). */
@@ -92,13 +87,7 @@ export const watcherEnvSchema = z
         path: ["LEADER_RENEW_DEADLINE"],
         message: "must be shorter than LEADER_LEASE_DURATION",
       });
-    if (config.GITHUB_APP_ID && !config.GITHUB_APP_PRIVATE_KEY && !config.GITHUB_APP_PRIVATE_KEY_FILE) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["GITHUB_APP_PRIVATE_KEY"],
-        message: "GITHUB_APP_ID is set: set GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE too",
-      });
-    }
+    checkGithubCredentials(config, ctx);
   });
 export type WatcherConfig = z.infer<typeof watcherEnvSchema>;
 

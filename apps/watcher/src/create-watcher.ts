@@ -6,6 +6,7 @@ import { DurableWorkSet } from "./durable-work-set.js";
 import { collectGarbage, type GcReport } from "./gc/garbage-collector.js";
 import { GithubReporter } from "./github/github-reporter.js";
 import { createGithubSync, type GithubSync } from "./github/github-sync.js";
+import { redeliverFailedDeliveries } from "./github/redeliver-failed.js";
 import { createKubeFollower, type KubeFollower } from "./kube/kube-follower.js";
 import { createLocalFollower, type LocalFollower } from "./local/local-follower.js";
 import { createWatcherMetrics, type WatcherMetrics } from "./metrics.js";
@@ -165,6 +166,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   let starting: Promise<void> | undefined;
   let unsubscribe: (() => Promise<void>) | undefined;
   let gcTimer: NodeJS.Timeout | undefined;
+  let redeliverTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
   let stopped = false;
 
@@ -186,6 +188,23 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     if (stopped) return;
     const seen = await outcomes.scan();
     if (stopped) return;
+    const app = deps.github?.app;
+    const redeliverMs = settings.github.redeliverIntervalMs ?? 0;
+    if (app && redeliverMs > 0) {
+      const keyPrefix = `${deps.prefix}:watcher`;
+      const redeliver = () =>
+        redeliverFailedDeliveries({
+          app,
+          redis: deps.redis,
+          keyPrefix,
+          redelivered: metrics.githubRedelivered,
+        })
+          .then((n) => n > 0 && log.info({ redelivered: n }, "asked GitHub to redeliver failed webhooks"))
+          .catch((err: unknown) => log.warn({ err }, "GitHub redelivery pass failed"));
+      void redeliver();
+      redeliverTimer = setInterval(redeliver, redeliverMs);
+      redeliverTimer.unref();
+    }
     if (settings.gcIntervalMs > 0) {
       gcTimer = setInterval(() => {
         gc().catch((err: unknown) => log.warn({ err }, "garbage collection failed"));
@@ -204,6 +223,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       stopping ??= (async () => {
         stopped = true;
         clearInterval(gcTimer);
+        clearInterval(redeliverTimer);
         await unsubscribe?.();
         await githubSync?.stop();
         await kube?.stop();

@@ -3,7 +3,6 @@ export * from "./callbacks/callback-signature.js";
 export * from "./config.js";
 export * from "./create-watcher.js";
 export * from "./github/comment-body.js";
-export * from "./github/github-app-auth.js";
 export * from "./github/github-client.js";
 export * from "./github/github-client-from-config.js";
 export * from "./kube/cr-request.js";

@@ -10,6 +10,7 @@ export interface WatcherMetrics {
   stageDuration: Histogram<"kind" | "stage">;
   watchRestarts: Counter<"resource">;
   githubComments: Counter<"outcome">;
+  githubRedelivered: Counter;
   callbacks: Counter<"outcome">;
   retries: Counter<"kind">;
   statusPatches: Counter<"kind">;
@@ -75,6 +76,11 @@ export function createWatcherMetrics(registry: Registry): WatcherMetrics {
       name: "orchestrator_github_comment_syncs_total",
       help: "GitHub run comments synced, by outcome (created, updated, unchanged, skipped)",
       labelNames: ["outcome"] as const,
+      registers,
+    }),
+    githubRedelivered: new Counter({
+      name: "orchestrator_github_redelivered_total",
+      help: "Failed GitHub webhook deliveries the watcher asked GitHub to redeliver (App mode)",
       registers,
     }),
     callbacks: new Counter({

@@ -23,7 +23,12 @@ export function watcherSettingsFromConfig(config: WatcherConfig): WatcherSetting
       backoffMs: 2000,
       allowedHosts: config.CALLBACK_ALLOWED_HOSTS,
     },
-    github: { publicUrl: config.PUBLIC_URL, debounceMs: config.GITHUB_DEBOUNCE, pollMs: 500 },
+    github: {
+      publicUrl: config.PUBLIC_URL,
+      debounceMs: config.GITHUB_DEBOUNCE,
+      pollMs: 500,
+      redeliverIntervalMs: config.GITHUB_REDELIVER_INTERVAL,
+    },
     defaults: { codeModel: config.DEFAULT_CODE_MODEL, docsModel: config.DEFAULT_DOCS_MODEL },
   };
 }

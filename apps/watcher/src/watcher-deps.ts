@@ -50,6 +50,8 @@ export interface WatcherSettings {
     debounceMs: number;
     /** how often due comment updates are looked for, ms */
     pollMs: number;
+    /** how often failed webhook deliveries are redelivered (App mode), ms; 0 = never. @defaultValue 0 */
+    redeliverIntervalMs?: number;
   };
   /** models of kubectl-applied CRs that name none */
   defaults: CrRequestDefaults;

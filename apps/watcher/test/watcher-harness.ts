@@ -11,7 +11,8 @@ import {
   type WatcherRuntime,
   type WatcherSettings,
 } from "../src/create-watcher.js";
-import { GithubClient, staticToken } from "../src/github/github-client.js";
+import { watcherGithubClient } from "../src/github/github-client.js";
+import { FAST_GITHUB } from "./fake-github.js";
 import type { RedisContext } from "./redis-context.js";
 
 export const TEST_CALLBACK_SECRET = "test-callback-secret-0123456789";
@@ -88,7 +89,7 @@ export async function startTestWatcher(
     workerConnection,
     queues,
     github: options.githubUrl
-      ? new GithubClient({ apiUrl: options.githubUrl, token: staticToken("ghp_test") })
+      ? watcherGithubClient({ apiUrl: options.githubUrl, auth: { token: "ghp_test" }, ...FAST_GITHUB })
       : undefined,
     prefix: ctx.prefix,
     log: silentLogger(),

@@ -22,7 +22,7 @@ const issue = z.looseObject({
   state: z.string().optional(),
   /** present when the "issue" is a pull request */
   pull_request: z.looseObject({}).optional(),
-  user: user.optional(),
+  user: user.nullish(),
 });
 
 const pullRequest = z.looseObject({
@@ -31,7 +31,7 @@ const pullRequest = z.looseObject({
   body: z.string().nullish(),
   html_url: z.string().optional(),
   state: z.string().optional(),
-  user: user.optional(),
+  user: user.nullish(),
   /** the branch the pull request merges; `repo` is null when its fork was deleted */
   head: z
     .looseObject({
@@ -46,7 +46,7 @@ const comment = z.looseObject({
   body: z.string().nullish(),
   author_association: z.string(),
   html_url: z.string().optional(),
-  user: user.optional(),
+  user: user.nullish(),
 });
 
 const common = {
@@ -59,15 +59,25 @@ const common = {
 export const issuesLabeledPayload = z.looseObject({
   ...common,
   issue,
-  label: z.looseObject({ name: z.string() }),
+  /** GitHub's types leave it optional; a labelled event without one triggers nothing */
+  label: z.looseObject({ name: z.string() }).optional(),
 });
 export const pullRequestLabeledPayload = z.looseObject({
   ...common,
   pull_request: pullRequest,
-  label: z.looseObject({ name: z.string() }),
+  /** GitHub's types leave it optional; a labelled event without one triggers nothing */
+  label: z.looseObject({ name: z.string() }).optional(),
 });
 export const issueCommentPayload = z.looseObject({ ...common, issue, comment });
 export const reviewCommentPayload = z.looseObject({ ...common, pull_request: pullRequest, comment });
+
+/** `check_run.rerequested` / `check_run.requested_action`: the Re-run of a run's Check Run. */
+export const checkRunPayload = z.looseObject({
+  ...common,
+  check_run: z.looseObject({ id: z.number().int(), name: z.string(), external_id: z.string().nullish() }),
+  requested_action: z.looseObject({ identifier: z.string().optional() }).nullish(),
+});
+export type CheckRunPayload = z.infer<typeof checkRunPayload>;
 
 /** Everything a trigger needs, the same whatever event it came from. */
 export interface GithubContext {
@@ -105,12 +115,12 @@ export function readGithubContext(event: string, payload: unknown): GithubContex
       body: p.issue.body ?? "",
       htmlUrl: p.issue.html_url,
       state: p.issue.state,
-      label: p.label.name,
+      ...(p.label ? { label: p.label.name } : {}),
     };
   }
   if (event === "pull_request" && action === "labeled") {
     const p = pullRequestLabeledPayload.parse(payload);
-    return { ...prContext(event, p), label: p.label.name };
+    return { ...prContext(event, p), ...(p.label ? { label: p.label.name } : {}) };
   }
   if (event === "issue_comment" && action === "created") {
     const p = issueCommentPayload.parse(payload);

@@ -1,4 +1,4 @@
-import { buildRetryRequest, isTerminalPhase, type RunKind } from "@orchestrator/contracts";
+import { isTerminalPhase, type RunKind } from "@orchestrator/contracts";
 import type { Logger } from "@orchestrator/observability";
 import { type Request, type Response, Router } from "express";
 import { ZodError } from "zod";
@@ -12,19 +12,22 @@ import {
   githubSingleFlightKey,
   githubSource,
 } from "../github/github-run-request.js";
+import { withPullRequestHead } from "../github/pull-request-head.js";
 import { isJsonMediaType, mediaType, parseJsonBody, rawBody } from "../http/body-parsers.js";
 import { countParserRejections } from "../http/count-rejections.js";
 import type { IngressContext } from "../ingress-context.js";
 import { runAnswerBody, sendRunAnswer } from "../runs/run-answer.js";
 import { decideGithubTrigger, type RunOptions } from "../triggers/github-trigger.js";
 import type { Ignore } from "../triggers/ignore.js";
+import { handleCheckRunEvent } from "./github-check-run.js";
+import { retryRun } from "./github-retry.js";
 
 /** Paths GitHub may deliver to: ours, and the one the original service documented. */
 export const GITHUB_WEBHOOK_PATHS = ["/webhooks/github", "/webhook/github"] as const;
 
 /**
  * `POST /webhooks/github`: verify, decide, record, enqueue. Answers within a few Redis round trips;
- * nothing here talks to GitHub or Kubernetes.
+ * the one GitHub call is the branch lookup of `/orchestrator docs` commented on a pull request.
  */
 export function githubWebhookRouter(ctx: IngressContext): Router {
   const router = Router();
@@ -75,6 +78,9 @@ async function handleDelivery(ctx: IngressContext, req: Request, res: Response):
     ctx.metrics.webhook("github", event, "accepted");
     res.status(200).json({ ok: true, zen: typeof payload["zen"] === "string" ? payload["zen"] : undefined });
     return;
+  }
+  if (event === "check_run") {
+    return handleCheckRunEvent(ctx, req, res, payload, delivery, (i) => ignored(ctx, res, log, event, i));
   }
   let context: GithubContext | undefined;
   try {
@@ -134,8 +140,10 @@ async function startRun(
   kind: RunKind,
   options: RunOptions,
 ): Promise<void> {
+  const withHead = kind === "docs" ? await withPullRequestHead(context, ctx.github) : context;
+  if ("ignore" in withHead) return ignored(ctx, res, log, context.event, withHead.ignore);
   const built = buildGithubRunRequest({
-    ctx: context,
+    ctx: withHead,
     delivery,
     kind,
     options,
@@ -167,40 +175,14 @@ async function retryLatest(
   delivery: GithubDelivery,
 ): Promise<void> {
   const run = await latestRun(ctx, context);
-  if (!run)
-    return ignored(ctx, res, log, context.event, {
-      reason: "no_run",
-      message: `no run for #${context.number} to retry`,
-    });
-  if (!isTerminalPhase(run.phase)) {
-    ctx.metrics.webhook("github", context.event, "duplicate");
-    res.status(200).json(runAnswerBody(req, ctx.config.PUBLIC_URL, run, { active: true }));
-    return;
-  }
-  if (run.phase === "Succeeded") {
-    return ignored(ctx, res, log, context.event, {
-      reason: "nothing_to_retry",
-      message: `the latest run ${run.id} succeeded; start a new one instead`,
-    });
-  }
-  // keyed by the delivery (not the run) so a redelivery is a duplicate but a later comment retries again
-  const request = {
-    ...buildRetryRequest(run),
-    idempotencyKey: githubIdempotencyKey(delivery),
+  const ignore = (i: Ignore) => ignored(ctx, res, log, context.event, i);
+  if (!run) return ignore({ reason: "no_run", message: `no run for #${context.number} to retry` });
+  return retryRun(ctx, req, res, ignore, run, {
     source: githubSource(context, delivery),
-  };
-  const result = await ctx.submitter.submit({
-    request,
-    ...(run.singleFlightKey ? { singleFlightKey: run.singleFlightKey } : {}),
-    attempt: run.attempt + 1,
-    reason: `retry of ${run.id} asked by @${context.sender.login}`,
-    issue: { fullName: context.repository.full_name, number: context.number },
+    delivery,
+    sender: context.sender.login,
+    event: context.event,
   });
-  if (result.outcome === "created") {
-    await ctx.runStore.update(run.id, (r) => ({ ...r, retriedBy: result.run.id })).catch(() => undefined);
-  }
-  ctx.metrics.webhook("github", context.event, result.outcome === "created" ? "accepted" : "duplicate");
-  sendRunAnswer(req, res, ctx.config.PUBLIC_URL, result, { retryOf: run.id });
 }
 
 async function cancelLatest(

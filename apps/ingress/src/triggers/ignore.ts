@@ -16,6 +16,7 @@ export type IgnoreReason =
   | "invalid_command"
   | "closed"
   | "fork_pull_request"
+  | "pull_request_head_unknown"
   | "repository_not_configured"
   | "invalid_request"
   | "no_run"

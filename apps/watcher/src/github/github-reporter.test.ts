@@ -3,11 +3,11 @@ import { silentLogger } from "@orchestrator/observability";
 import { createQueue } from "@orchestrator/queue";
 import { Counter, Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type FakeGithub, startFakeGithub } from "../../test/fake-github.js";
+import { FAST_GITHUB, type FakeGithub, startFakeGithub } from "../../test/fake-github.js";
 import { codeRequest, githubSource } from "../../test/fixtures/runs.js";
 import { type RedisContext, redisContext } from "../../test/redis-context.js";
 import { startRetry } from "../retries/auto-retry.js";
-import { GithubClient, staticToken } from "./github-client.js";
+import { watcherGithubClient } from "./github-client.js";
 import { GithubRateLimitError } from "./github-rate-limit-error.js";
 import { GithubReporter } from "./github-reporter.js";
 
@@ -23,7 +23,9 @@ afterEach(async () => {
   await ctx.cleanup();
 });
 
-function reporter(client = new GithubClient({ apiUrl: github.url, token: staticToken("ghp_test") })) {
+function reporter(
+  client = watcherGithubClient({ apiUrl: github.url, auth: { token: "ghp_test" }, ...FAST_GITHUB }),
+) {
   return new GithubReporter({
     runStore: ctx.runStore,
     redis: ctx.redis,
@@ -61,7 +63,7 @@ describe("GitHub reporter", () => {
     expect(comment.body).toContain("https://github.com/5dlabs/trader/pull/99");
     expect(comment.body).toMatch(/\*\*Duration\*\* \| \d+s/);
     expect(writes().map((w) => w.method)).toEqual(["POST", "PATCH", "PATCH"]);
-    expect(github.requests[0]?.headers.authorization).toBe("Bearer ghp_test");
+    expect(github.requests[0]?.headers.authorization).toBe("token ghp_test");
   });
 
   it("skips edits that would not change the comment, also after a restart", async () => {

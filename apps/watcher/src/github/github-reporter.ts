@@ -4,6 +4,7 @@ import type { RunStore } from "@orchestrator/run-store";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
+import { CheckRunReporter } from "./check-run-reporter.js";
 import { commentMarker, renderRunComment } from "./comment-body.js";
 import type { GithubClient, GithubTarget } from "./github-client.js";
 
@@ -24,14 +25,18 @@ export interface GithubReporterDeps {
 }
 
 /**
- * Keeps one comment per GitHub-triggered run on its issue/PR in step with the run. The comment id is
+ * Keeps one comment per GitHub-triggered run (and, for pull requests, a Check Run) on its issue/PR in step with the run. The comment id is
  * stored on the run record, the digest of the last posted body in Redis, so a restart edits rather
  * than re-posts and an unchanged body is never sent again. A create is preceded by an intent record:
  * if the process died between creating the comment and recording its id, the next attempt finds the
  * comment by its hidden marker instead of posting a second one.
  */
 export class GithubReporter {
-  constructor(private readonly deps: GithubReporterDeps) {}
+  private readonly checks: CheckRunReporter;
+
+  constructor(private readonly deps: GithubReporterDeps) {
+    this.checks = new CheckRunReporter(deps);
+  }
 
   /** Whether a run reports to GitHub at all. */
   static wants(run: RunRecord): boolean {
@@ -55,6 +60,9 @@ export class GithubReporter {
     const digestKey = `${this.deps.keyPrefix}:gh-body:${runId}`;
     const outcome = await this.syncBody(run, target, issue, body, digest, digestKey);
     this.deps.comments.inc({ outcome });
+    // a pull request also gets a Check Run on its head commit (issues keep only the comment; App mode only)
+    if (source.isPullRequest && this.deps.client.canCreateCheckRuns)
+      await this.checks.sync(run, target, issue);
     if (outcome !== "unchanged")
       this.deps.log.debug({ runId, phase: run.phase, outcome }, "GitHub comment synced");
     return outcome;
