@@ -75,7 +75,7 @@ describe("orchestrator render", () => {
       "--env",
       "RUST_LOG=debug",
       "--env-from-secret",
-      "API_KEY:trader-secrets:api-key",
+      "API_KEY:agent-trader:api-key",
     ]);
     expect(names).toEqual(
       expect.arrayContaining([
