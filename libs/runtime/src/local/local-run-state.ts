@@ -78,20 +78,26 @@ export async function readLocalRunState(dir: string): Promise<LocalRunState | un
     if (typeof started.pid === "number") state.pid = started.pid;
     if (typeof started.startedAt === "string") state.startedAt = started.startedAt;
   }
-  if (exit) {
-    state.status = "exited";
-    state.exitCode = typeof exit.exitCode === "number" ? exit.exitCode : null;
-    if (typeof exit.signal === "string" && exit.signal) state.signal = exit.signal;
-    if (typeof exit.finishedAt === "string") state.finishedAt = exit.finishedAt;
-    return state;
-  }
+  if (exit) return exited(state, exit);
   if (started) {
     if (state.pid !== undefined && isProcessAlive(state.pid)) {
       state.status = "running";
     } else {
+      // exit.json was read before the wrapper wrote it, and the wrapper has ended since: read it again
+      // before calling the process dead without an exit code
+      const late = await readJson(join(dir, LOCAL_RUN_FILES.exit));
+      if (late) return exited(state, late);
       state.status = "exited";
       state.exitCode = null;
     }
   }
+  return state;
+}
+
+function exited(state: LocalRunState, exit: Record<string, unknown>): LocalRunState {
+  state.status = "exited";
+  state.exitCode = typeof exit.exitCode === "number" ? exit.exitCode : null;
+  if (typeof exit.signal === "string" && exit.signal) state.signal = exit.signal;
+  if (typeof exit.finishedAt === "string") state.finishedAt = exit.finishedAt;
   return state;
 }
