@@ -1,5 +1,4 @@
-import { isTerminalPhase, type RunPhase, type RunRecord } from "@orchestrator/contracts";
-import { formatDuration } from "../format-duration.js";
+import { formatDuration, isTerminalPhase, type RunPhase, type RunRecord } from "@orchestrator/contracts";
 
 const ICONS: Record<RunPhase, string> = {
   Queued: "⏳",
