@@ -56,7 +56,7 @@ describe("kube-sim CLI", () => {
       "default",
     ]);
     try {
-      await waitFor(() => p.out().includes("kubeconfig:"), "CLI start", 15_000);
+      await waitFor(() => p.out().includes("kubeconfig:"), "CLI start", 60_000);
       expect(p.out()).toMatch(/kube-sim listening on http:\/\/127\.0\.0\.1:\d+/);
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfig);

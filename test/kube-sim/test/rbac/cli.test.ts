@@ -52,7 +52,9 @@ describe("kube-sim CLI with RBAC", () => {
       `apps/worker=${workerPath}`,
     ]);
     try {
-      await waitFor(() => p.out().includes("kubeconfig for apps/worker"), "CLI start", 60_000);
+      // The ServiceAccount kubeconfig lines come first, the "listening" block last: wait for the last.
+      await waitFor(() => p.out().includes("admin: https://"), "CLI start", 60_000);
+      expect(p.out()).toContain(`kubeconfig for apps/worker: ${workerPath}`);
       expect(p.out()).toMatch(/kube-sim listening on https:\/\/127\.0\.0\.1:\d+/);
       const worker = new KubeConfig();
       worker.loadFromFile(workerPath);
