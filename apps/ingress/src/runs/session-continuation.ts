@@ -1,10 +1,6 @@
-import type { RunRecord, RunRequest } from "@orchestrator/contracts";
+import type { RunRequest } from "@orchestrator/contracts";
 import type { RunStore } from "@orchestrator/run-store";
 import { ValidationError } from "../errors/http-error.js";
-
-/** How many code runs, newest first, are searched for the task's last session. */
-const SEARCH_LIMIT = 2000;
-const PAGE = 200;
 
 /** Instructions to ingress in an API body that are not part of the run request. */
 export interface IngressFlags {
@@ -29,30 +25,6 @@ export function takeIngressFlags(body: unknown): { body: unknown } & IngressFlag
     problems.push({ path: "fresh", message: "starts a new session; it cannot be combined with sessionId" });
   if (problems.length > 0) throw new ValidationError(problems);
   return { body: rest, fresh: fresh === true, allowUnknownModel: allowUnknownModel === true };
-}
-
-/** The newest run of the same service and task that recorded a Claude session. */
-export async function lastSessionOf(
-  runStore: RunStore,
-  service: string,
-  taskId: number,
-): Promise<{ runId: string; sessionId: string } | undefined> {
-  let cursor: string | undefined;
-  for (let seen = 0; seen < SEARCH_LIMIT; seen += PAGE) {
-    const page = await runStore.list({ kind: "code", limit: PAGE, cursor });
-    const hit = page.runs.find(
-      (run: RunRecord) =>
-        run.request.kind === "code" &&
-        run.request.service === service &&
-        run.request.taskId === taskId &&
-        run.result?.sessionId !== undefined &&
-        /^[A-Za-z0-9-]{1,100}$/.test(run.result.sessionId),
-    );
-    if (hit?.result?.sessionId) return { runId: hit.id, sessionId: hit.result.sessionId };
-    if (!page.nextCursor) return undefined;
-    cursor = page.nextCursor;
-  }
-  return undefined;
 }
 
 /**
@@ -80,7 +52,7 @@ export async function continueLastSession(
     const { continueSession, sessionId } = prior;
     return { request: { ...request, continueSession, sessionId }, note: `; resumes session ${sessionId}` };
   }
-  const last = await lastSessionOf(runStore, request.service, request.taskId);
+  const last = await runStore.lastSession(request.service, request.taskId);
   if (!last) return { request, note: "" };
   return {
     request: { ...request, continueSession: true, sessionId: last.sessionId },
