@@ -23,6 +23,10 @@ const request = (key: string, taskId = 1, service = "trader"): RunRequest =>
   });
 
 let clock = Date.parse("2026-01-01T00:00:00Z");
+const tick = () => {
+  clock += 1000;
+  return new Date(clock);
+};
 const withSession = (id: string, sessionId: string) =>
   store.update(id, (r) => ({ ...r, result: { outcome: "succeeded", sessionId } }));
 
@@ -33,7 +37,7 @@ afterAll(() => redis.disconnect());
 beforeEach(() => {
   prefix = uniquePrefix("sessions");
   // every run is created 1 s after the previous one, so "newest" is unambiguous
-  store = new RunStore({ redis, prefix, retentionMs: 60_000, now: () => new Date((clock += 1000)) });
+  store = new RunStore({ redis, prefix, retentionMs: 60_000, now: tick });
 });
 afterEach(async () => {
   await deletePrefix(redis, prefix);
