@@ -45,14 +45,17 @@ export async function continueLastSession(
   }
   // a retried request (same Idempotency-Key) continues as its first attempt did, so the body the
   // caller sent is compared with the stored run's rather than a session found since
-  const earlier = await runStore.findByIdempotencyKey(request.idempotencyKey);
+  // both reads at once: a retried request is rare, and the session lookup is one key read
+  const [earlier, last] = await Promise.all([
+    runStore.findByIdempotencyKey(request.idempotencyKey),
+    runStore.lastSession(request.service, request.taskId),
+  ]);
   if (earlier) {
     const prior = earlier.request.kind === "code" ? earlier.request : undefined;
     if (!prior?.sessionId) return { request, note: "" };
     const { continueSession, sessionId } = prior;
     return { request: { ...request, continueSession, sessionId }, note: `; resumes session ${sessionId}` };
   }
-  const last = await runStore.lastSession(request.service, request.taskId);
   if (!last) return { request, note: "" };
   return {
     request: { ...request, continueSession: true, sessionId: last.sessionId },
