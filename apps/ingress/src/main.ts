@@ -40,24 +40,28 @@ async function main(): Promise<void> {
   const runStore = new RunStore({ redis, prefix: config.QUEUE_PREFIX, retentionMs: config.RUN_RETENTION });
 
   // run logs in the split deployment: read through the runtime's API with read-only rights. The
-  // runtime (and the Kubernetes client) loads in the background so start-up stays fast.
-  const logReaderLoading = import("@orchestrator/runtime")
-    .then(({ createLogReaderFromEnv }) => createLogReaderFromEnv(process.env, log))
-    .then(
-      ({ reader, kind }) => {
-        log.info({ runtime: kind }, "run logs are read from the runtime");
-        return reader;
-      },
-      (err: unknown) => {
-        log.warn(
-          { err: { message: (err as Error).message } },
-          "run logs unavailable: GET /api/v1/runs/:id/logs answers 501",
-        );
-        return undefined;
-      },
-    );
+  // runtime (and the Kubernetes client, ~60 MB of a process's memory) is loaded on the first logs
+  // request, not at start-up: most ingress processes never serve one (the bundle keeps it in a chunk).
+  let logReaderLoading: Promise<LogReader | undefined> | undefined;
+  const loadLogReader = () =>
+    import("@orchestrator/runtime")
+      .then(({ createLogReaderFromEnv }) => createLogReaderFromEnv(process.env, log))
+      .then(
+        ({ reader, kind }) => {
+          log.info({ runtime: kind }, "run logs are read from the runtime");
+          return reader;
+        },
+        (err: unknown) => {
+          log.warn(
+            { err: { message: (err as Error).message } },
+            "run logs unavailable: GET /api/v1/runs/:id/logs answers 501",
+          );
+          return undefined;
+        },
+      );
   const logReader: LogReader = {
     async *stream(run, options) {
+      logReaderLoading ??= loadLogReader();
       const reader = await logReaderLoading;
       if (!reader)
         throw new HttpError(501, "logs are not available in this deployment (no runtime credentials found)");
