@@ -60,26 +60,30 @@ runService({
 
 /**
  * Run logs in the split deployment: read through the runtime's API with read-only rights. The
- * runtime (and the Kubernetes client) loads in the background so start-up stays fast.
+ * runtime (and the Kubernetes client, ~60 MB of a process's memory) is loaded on the first logs
+ * request, not at start-up: most ingress processes never serve one (the bundle keeps it in a chunk).
  */
 function lazyLogReader(log: Logger): LogReader {
-  const loading = import("@orchestrator/runtime")
-    .then(({ createLogReaderFromEnv }) => createLogReaderFromEnv(process.env, log))
-    .then(
-      ({ reader, kind }) => {
-        log.info({ runtime: kind }, "run logs are read from the runtime");
-        return reader;
-      },
-      (err: unknown) => {
-        log.warn(
-          { err: { message: (err as Error).message } },
-          "run logs unavailable: GET /api/v1/runs/:id/logs answers 501",
-        );
-        return undefined;
-      },
-    );
+  let loading: Promise<LogReader | undefined> | undefined;
+  const load = () =>
+    import("@orchestrator/runtime")
+      .then(({ createLogReaderFromEnv }) => createLogReaderFromEnv(process.env, log))
+      .then(
+        ({ reader, kind }) => {
+          log.info({ runtime: kind }, "run logs are read from the runtime");
+          return reader;
+        },
+        (err: unknown) => {
+          log.warn(
+            { err: { message: (err as Error).message } },
+            "run logs unavailable: GET /api/v1/runs/:id/logs answers 501",
+          );
+          return undefined;
+        },
+      );
   return {
     async *stream(run, options) {
+      loading ??= load();
       const reader = await loading;
       if (!reader)
         throw new HttpError(501, "logs are not available in this deployment (no runtime credentials found)");
