@@ -32,7 +32,9 @@ runService({
           },
         },
       ],
-      afterStart: () => process.stdout.write("fixture: after start\n"),
+      afterStart: () => {
+        process.stdout.write("fixture: after start\n");
+      },
     };
   },
 });
