@@ -142,7 +142,7 @@ async function startService<C extends ServiceConfig>(spec: ServiceSpec<C>): Prom
   });
   log.info(
     { ...started.fields, healthPort: health?.port, metricsPort: metrics.port },
-    `${spec.name} started`,
+    `${spec.name} listening`,
   );
 
   const shutdown = onShutdown(
