@@ -3,3 +3,4 @@ export type { LastSession } from "./last-session.js";
 export * from "./run-events.js";
 export * from "./run-id.js";
 export * from "./run-store.js";
+export type * from "./run-store-types.js";

@@ -4,11 +4,8 @@ import {
   isTerminalPhase,
   RUN_EVENTS_CHANNEL,
   type RunEvent,
-  type RunLinks,
   type RunPhase,
   type RunRecord,
-  type RunRequest,
-  type RunResult,
   runRecordSchema,
   runRequestSchema,
 } from "@orchestrator/contracts";
@@ -22,84 +19,18 @@ import {
 } from "./errors.js";
 import { type LastSession, SessionPointers } from "./last-session.js";
 import { newRunId } from "./run-id.js";
+import { applyPatch, matches, parseCursor, parseRecord } from "./run-record-helpers.js";
+import type {
+  CreateRunInput,
+  CreateRunResult,
+  RunFilter,
+  RunPatch,
+  RunStoreOptions,
+} from "./run-store-types.js";
 import { CREATE_RUN, UPDATE_RUN } from "./scripts.js";
 
 const CREATE = luaScript("create_run", 5, CREATE_RUN);
 const UPDATE = luaScript("update_run", 2, UPDATE_RUN);
-
-export interface RunStoreOptions {
-  /** client connection (fail-fast) */
-  redis: Redis;
-  /** key prefix (QUEUE_PREFIX) */
-  prefix: string;
-  /** how long a finished run is kept (RUN_RETENTION), ms */
-  retentionMs: number;
-  /** how long an idempotency key maps to its run, ms. @defaultValue retentionMs */
-  idempotencyTtlMs?: number;
-  /** safety net for a single-flight key whose run never ended, ms. @defaultValue 24 h */
-  singleFlightTtlMs?: number;
-  now?: () => Date;
-}
-
-export interface CreateRunInput {
-  request: RunRequest;
-  /** runs with the same key never run at the same time (e.g. `github:owner/repo#12:code`) */
-  singleFlightKey?: string;
-  attempt?: number;
-  runtime?: RunRecord["runtime"];
-  /** initial reason on the timeline */
-  reason?: string;
-  /**
-   * When the single-flight key is busy, remember the active run under this request's idempotency key,
-   * so a redelivery of the same delivery keeps getting that run. For delivery-scoped keys (webhooks)
-   * only: a key that stands for "the retry of run X" must stay free for a later attempt.
-   * @defaultValue false
-   */
-  bindToActive?: boolean;
-  /**
-   * A key of the caller's (e.g. "the latest run of this issue") set to the new run's id in the same
-   * atomic step that records the run, so it costs no extra round trip. Left alone when the request
-   * matched an existing run.
-   */
-  pointer?: { key: string; ttlMs: number };
-  /** use this id instead of a new one (runs picked up from a CR keep the CR's identity) */
-  id?: string;
-  /**
-   * The request is what `runRequestSchema` returned to the caller, unchanged since: it is not parsed
-   * a second time (the ingress validates every request just before recording it).
-   * @defaultValue false
-   */
-  validated?: boolean;
-}
-
-export type CreateRunResult =
-  | { outcome: "created"; run: RunRecord }
-  | { outcome: "duplicate"; run: RunRecord }
-  | { outcome: "active"; run: RunRecord };
-
-export interface RunFilter {
-  phase?: RunPhase | undefined;
-  kind?: RunRecord["kind"] | undefined;
-  source?: string | undefined;
-  /** matches the repository URL or the GitHub `owner/name` */
-  repository?: string | undefined;
-  /** runs created before this cursor (from a previous page) */
-  cursor?: string | undefined;
-  /** @defaultValue 50 */
-  limit?: number | undefined;
-}
-
-export interface RunPatch {
-  message?: string;
-  links?: Partial<RunLinks>;
-  result?: RunResult;
-  /** see RunRecord.failureReason */
-  failureReason?: string;
-  /** see RunRecord.logTail */
-  logTail?: string;
-  /** see RunRecord.agentStarted (only ever set to true) */
-  agentStarted?: true;
-}
 
 /** The run records in Redis: created by ingress, moved along by every service. */
 export class RunStore {
@@ -360,56 +291,4 @@ export class RunStore {
     }
     return removed;
   }
-}
-
-function parseCursor(cursor: string | undefined): { score: number; id: string } | undefined {
-  if (!cursor) return undefined;
-  const [score, id] = cursor.split(":");
-  if (!score || !/^\d+$/.test(score)) return undefined;
-  return { score: Number(score), id: id ?? "~" };
-}
-
-function parseRecord(json: string): RunRecord | undefined {
-  try {
-    const parsed = runRecordSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function applyPatch(run: RunRecord, patch: RunPatch, at: string): RunRecord {
-  const next: RunRecord = { ...run, updatedAt: at };
-  if (patch.message !== undefined) next.message = patch.message;
-  if (patch.links) next.links = { ...run.links, ...stripUndefined(patch.links) };
-  if (patch.result) next.result = { ...run.result, ...stripUndefined(patch.result) };
-  if (patch.failureReason !== undefined) next.failureReason = patch.failureReason;
-  if (patch.logTail !== undefined) next.logTail = patch.logTail;
-  if (patch.agentStarted) next.agentStarted = true;
-  return next;
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-function matches(run: RunRecord, filter: RunFilter): boolean {
-  if (filter.phase && run.phase !== filter.phase) return false;
-  if (filter.kind && run.kind !== filter.kind) return false;
-  if (filter.source && run.request.source.type !== filter.source) return false;
-  if (filter.repository) {
-    const repo = filter.repository.toLowerCase();
-    const source = run.request.source;
-    const fullName = source.type === "github" ? source.repository.toLowerCase() : "";
-    const url = run.request.repositoryUrl.toLowerCase();
-    if (
-      fullName !== repo &&
-      url !== repo &&
-      !url.replace(/\.git$/, "").endsWith(`/${repo}`) &&
-      !url.replace(/\.git$/, "").endsWith(`:${repo}`)
-    ) {
-      return false;
-    }
-  }
-  return true;
 }
