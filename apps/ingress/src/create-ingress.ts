@@ -126,7 +126,7 @@ export function createIngress(deps: IngressDependencies): Ingress {
   app.use(grafanaWebhookRouter(ctx, cap));
   const webConsole = createConsole(ctx);
   app.use("/ui", webConsole.router);
-  app.use("/api/v1", requireApiToken(deps.config.API_TOKENS));
+  app.use("/api/v1", requireApiToken(deps.config.API_TOKENS, deps.config.VIEWER_TOKENS));
   app.use(apiRunsRouter(ctx));
   app.use(apiRunLogsRouter(ctx));
   app.use(apiRunEventsRouter(ctx));

@@ -61,9 +61,28 @@ describe("console over HTTP", () => {
     expect(forged.status).toBe(303);
     const rows = await fetch(`${h.base}/ui/runs/rows`, { headers: { "x-console": "1" } });
     expect(rows.status).toBe(401);
-    // an API token does not open the API for a viewer token
-    const api = await fetch(`${h.base}/api/v1/runs`, { headers: { authorization: `Bearer ${VIEWER}` } });
-    expect(api.status).toBe(401);
+    // a viewer token reads the API but never writes through it
+    const viewer = { authorization: `Bearer ${VIEWER}`, "content-type": "application/json" };
+    expect((await fetch(`${h.base}/api/v1/runs`, { headers: viewer })).status).toBe(200);
+    const id = await createRun();
+    expect(await (await fetch(`${h.base}/api/v1/runs/${id}`, { headers: viewer })).json()).toMatchObject({
+      id,
+    });
+    for (const [method, path] of [
+      ["POST", "/api/v1/runs"],
+      ["POST", "/api/v1/pm/tasks"],
+      ["DELETE", `/api/v1/runs/${id}`],
+      ["POST", `/api/v1/runs/${id}/retry`],
+    ] as const) {
+      const write = await fetch(`${h.base}${path}`, {
+        method,
+        headers: viewer,
+        ...(method === "POST" ? { body: "{}" } : {}),
+      });
+      expect(write.status, `${method} ${path}`).toBe(403);
+      expect(((await write.json()) as { error: string }).error).toContain("VIEWER_TOKENS token is read-only");
+    }
+    expect((await h.runStore.require(id)).phase).toBe("Queued");
   });
 
   it("shows the rendered files of a run with secrets redacted", async () => {

@@ -14,22 +14,42 @@ export interface ApiCaller {
 
 const CALLER = Symbol("apiCaller");
 
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
 /**
- * `Authorization: Bearer <token>` against API_TOKENS. Every configured token is compared (in
- * constant time) so the answer's timing does not tell which one nearly matched.
+ * `Authorization: Bearer <token>` against API_TOKENS (every route) and VIEWER_TOKENS (reads only:
+ * a viewer token on a write answers 403). Every configured token is compared (in constant time) so
+ * the answer's timing does not tell which one nearly matched.
  */
-export function requireApiToken(tokens: readonly ApiToken[]): RequestHandler {
+export function requireApiToken(
+  tokens: readonly ApiToken[],
+  viewers: readonly ApiToken[] = [],
+): RequestHandler {
   return (req, res, next) => {
-    if (tokens.length === 0) throw new HttpError(401, "no API tokens configured: set API_TOKENS");
+    if (tokens.length === 0 && viewers.length === 0)
+      throw new HttpError(401, "no API tokens configured: set API_TOKENS");
     const header = req.get("authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) {
       res.set("WWW-Authenticate", 'Bearer realm="orchestrator"');
       throw new HttpError(401, "missing bearer token: send Authorization: Bearer <token>");
     }
+    const presented = match[1]!;
     let found: ApiToken | undefined;
+    let viewer: ApiToken | undefined;
     for (const candidate of tokens) {
-      if (safeEqual(match[1]!, candidate.token) && !found) found = candidate;
+      if (safeEqual(presented, candidate.token) && !found) found = candidate;
+    }
+    for (const candidate of viewers) {
+      if (safeEqual(presented, candidate.token) && !viewer) viewer = candidate;
+    }
+    if (!found && viewer) {
+      if (!READ_METHODS.has(req.method))
+        throw new HttpError(
+          403,
+          "a VIEWER_TOKENS token is read-only: creating, cancelling and retrying runs need an API_TOKENS token",
+        );
+      found = viewer;
     }
     if (!found) {
       res.set("WWW-Authenticate", 'Bearer realm="orchestrator", error="invalid_token"');
