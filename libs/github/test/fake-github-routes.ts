@@ -54,6 +54,8 @@ export interface FakeState {
   installations: Map<string, number | null>;
   /** the installation token the App endpoints issue */
   installationToken: string;
+  /** scoped (per-run) tokens minted so far; each is `<installationToken>_run<n>` */
+  scopedMints: number;
   /** how long a token mint takes (to make concurrent misses overlap) */
   mintDelayMs: number;
 }
@@ -178,15 +180,30 @@ export function fakeRoutes(state: FakeState): FakeRoute[] {
     {
       method: "POST",
       path: /^\/app\/installations\/(\d+)\/access_tokens$/,
-      async handle() {
+      async handle(m, body) {
         if (state.mintDelayMs > 0) await new Promise((r) => setTimeout(r, state.mintDelayMs));
+        const scope = (body ?? {}) as { repositories?: string[]; permissions?: Record<string, string> };
+        const owner = [...state.installations].find(([, id]) => id === Number(m[1]))?.[0]?.split("/")[0];
+        // a scoped token (repositories named) is a new token each time, as GitHub mints them
+        const token = scope.repositories
+          ? `${state.installationToken}_run${++state.scopedMints}`
+          : state.installationToken;
         return [
           201,
           {
-            token: state.installationToken,
+            token,
             expires_at: new Date(Date.now() + 3600_000).toISOString(),
-            permissions: { issues: "write", contents: "write", pull_requests: "write" },
-            repository_selection: "all",
+            permissions: scope.permissions ?? { issues: "write", contents: "write", pull_requests: "write" },
+            repository_selection: scope.repositories ? "selected" : "all",
+            ...(scope.repositories
+              ? {
+                  repositories: scope.repositories.map((name, i) => ({
+                    id: 1000 + i,
+                    name,
+                    full_name: `${owner ?? "owner"}/${name}`,
+                  })),
+                }
+              : {}),
           },
         ];
       },

@@ -46,6 +46,7 @@ export async function startFakeGithub(
     pulls: new Map(),
     installations: new Map(),
     installationToken: "ghs_fakeinstallationtoken",
+    scopedMints: 0,
     mintDelayMs: options.mintDelayMs ?? 0,
   };
   const routes: FakeRoute[] = fakeRoutes(state);
