@@ -2,7 +2,12 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
-import { createDispatcher, kubeApiErrorCounter, loadDispatcherConfig } from "@orchestrator/dispatcher";
+import {
+  createDispatcher,
+  githubAppTokens,
+  kubeApiErrorCounter,
+  loadDispatcherConfig,
+} from "@orchestrator/dispatcher";
 import {
   createIngress,
   ingressGithubClient,
@@ -97,6 +102,7 @@ async function main(): Promise<void> {
   const { runtime, credentials, clients } = createRuntime(dispatcherConfig, env, {
     log,
     onApiError: (verb, code) => kubeErrors.inc({ verb, code }),
+    githubApp: githubAppTokens(dispatcherConfig, log),
   });
   const watcherRuntime: WatcherRuntime = clients
     ? { kind: "kubernetes", clients }

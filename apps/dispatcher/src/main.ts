@@ -19,6 +19,7 @@ import { createRuntime, LocalRuntime } from "@orchestrator/runtime";
 import { createDispatcher } from "./create-dispatcher.js";
 import { type DispatcherConfig, loadDispatcherConfig } from "./dispatcher-config.js";
 import { kubeApiErrorCounter } from "./dispatcher-metrics.js";
+import { githubAppTokens } from "./github-app-tokens.js";
 
 /** Composition root: reads the environment, wires Redis, the runtime and the workers, and shuts down on SIGTERM. */
 async function main(): Promise<void> {
@@ -34,10 +35,12 @@ async function main(): Promise<void> {
   const kubeErrors = kubeApiErrorCounter(registry);
 
   let created: ReturnType<typeof createRuntime>;
+  const githubApp = githubAppTokens(config, log);
   try {
     created = createRuntime(config, process.env, {
       log,
       onApiError: (verb, code) => kubeErrors.inc({ verb, code }),
+      githubApp,
     });
   } catch (err) {
     if (err instanceof KubeConfigError) {
@@ -48,7 +51,12 @@ async function main(): Promise<void> {
   }
   const { runtime, credentials } = created;
   log.info(
-    { runtime: runtime.kind, credentials, namespace: config.KUBERNETES_NAMESPACE },
+    {
+      runtime: runtime.kind,
+      credentials,
+      namespace: config.KUBERNETES_NAMESPACE,
+      agentGithubAuth: githubApp ? "app-token-per-run" : "user-secrets",
+    },
     "runtime selected",
   );
   // key material of local runs lives only for the run: clean up after runs that ended while we were down

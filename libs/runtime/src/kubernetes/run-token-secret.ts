@@ -11,7 +11,7 @@ import {
   runTokenSecretName,
 } from "@orchestrator/kube";
 import { PermanentDispatchError } from "../permanent-dispatch-error.js";
-import type { MintedRunToken, RunTokenMinter } from "../run-token.js";
+import { type MintedRunToken, mintRunToken, type RunTokenMinter } from "../run-token.js";
 import type { KubeObjectContext } from "./kube-objects.js";
 
 /** GitHub App mode for one run: the Secret its pod mounts and the repositories the token covers. */
@@ -32,18 +32,6 @@ export function runTokenPlan(
   if (!minter) return undefined;
   const repositories = appTokenRepositories(run.request, minter.gitHost);
   return repositories ? { secretName: runTokenSecretName(names), repositories } : undefined;
-}
-
-/** Mints a token; a permanent refusal (App not installed …) fails the run, anything else is retried. */
-export async function mintRunToken(minter: RunTokenMinter, plan: RunTokenPlan): Promise<MintedRunToken> {
-  try {
-    return await minter.mint(plan.repositories);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if ((err as { permanent?: unknown }).permanent === true)
-      throw new PermanentDispatchError("rejected", message, { cause: err });
-    throw new Error(message, { cause: err });
-  }
 }
 
 async function readSecret(
@@ -72,7 +60,7 @@ export async function prepareRunToken(
 ): Promise<MintedRunToken | undefined> {
   const existing = await readSecret(ctx, plan.secretName, namespace);
   if (existing && belongsToRun(existing.metadata?.labels, run.id)) return undefined;
-  return mintRunToken(minter, plan);
+  return mintRunToken(minter, plan.repositories);
 }
 
 function buildRunTokenSecret(
@@ -136,7 +124,7 @@ export async function ensureRunTokenSecret(
   if (!minted) {
     const existing = await readSecret(ctx, plan.secretName, namespace);
     if (existing) return check(existing);
-    minted = await mintRunToken(minter, plan);
+    minted = await mintRunToken(minter, plan.repositories);
   }
   const body = buildRunTokenSecret(run, plan, namespace, job, minted);
   try {
