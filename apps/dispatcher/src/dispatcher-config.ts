@@ -18,6 +18,14 @@ export const dispatcherConfigSchema = z
      * pull requests, issues) instead of mounting the user's github-pat-<user>. false keeps the PATs.
      */
     GITHUB_APP_RUN_TOKENS: env.boolean(true),
+    /**
+     * Git host of the App's repositories (default: GITHUB_API_URL's host; api.github.com → github.com).
+     * Runs cloning from another host keep the per-user secrets.
+     */
+    GITHUB_GIT_HOST: z
+      .string()
+      .regex(/^[a-zA-Z0-9.-]+$/, "must be a host name such as github.com")
+      .optional(),
     /** Runs active at once across all services; 0 = unlimited. Runs over the cap wait in Queued. */
     MAX_CONCURRENT_RUNS: env.nonNegativeInt(10),
     /** Bind address of /health, /ready and /metrics. */

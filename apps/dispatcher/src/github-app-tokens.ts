@@ -19,6 +19,7 @@ export function githubAppTokens(
     | "GITHUB_APP_PRIVATE_KEY_FILE"
     | "GITHUB_API_URL"
     | "GITHUB_APP_RUN_TOKENS"
+    | "GITHUB_GIT_HOST"
   >,
   log: Logger,
 ): RunTokenMinter | undefined {
@@ -31,5 +32,5 @@ export function githubAppTokens(
     userAgent: "orchestrator-dispatcher",
     log: log.child({ component: "github" }),
   });
-  return createRunTokenMinter(client, config.GITHUB_API_URL);
+  return createRunTokenMinter(client, config.GITHUB_API_URL, config.GITHUB_GIT_HOST);
 }

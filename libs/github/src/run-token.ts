@@ -51,13 +51,17 @@ export function gitHostOfApi(apiUrl: string): string {
 
 /**
  * The run-token minter of an App-mode client; undefined for a token-mode client (PAT mode: agents use
- * the per-user secrets).
+ * the per-user secrets). `gitHost` defaults to the API URL's (GITHUB_GIT_HOST overrides it).
  */
-export function createRunTokenMinter(client: GithubClient, apiUrl: string): RunTokenMinter | undefined {
+export function createRunTokenMinter(
+  client: GithubClient,
+  apiUrl: string,
+  gitHost?: string,
+): RunTokenMinter | undefined {
   const app = client.app;
   if (client.mode !== "app" || !app) return undefined;
   return {
-    gitHost: gitHostOfApi(apiUrl),
+    gitHost: (gitHost ?? gitHostOfApi(apiUrl)).toLowerCase(),
     async mint(repositories) {
       const [first] = repositories;
       if (!first) throw new RunTokenError("a run token needs at least one repository", true);
