@@ -10,7 +10,13 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export type { FakeCheckRun, FakeComment, FakeDelivery, FakePull } from "./fake-github-routes.js";
+export type {
+  FakeCheckRun,
+  FakeComment,
+  FakeDelivery,
+  FakeIssue,
+  FakePull,
+} from "./fake-github-routes.js";
 
 export interface FakeGithub extends FakeState {
   /** API base URL (with the `/api/v3` prefix when started as GitHub Enterprise) */
@@ -44,6 +50,7 @@ export async function startFakeGithub(
     redeliveries: [],
     comments: new Map(),
     pulls: new Map(),
+    issues: new Map(),
     installations: new Map(),
     installationToken: "ghs_fakeinstallationtoken",
     scopedMints: 0,

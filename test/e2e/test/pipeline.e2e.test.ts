@@ -128,7 +128,7 @@ describe("end to end: webhook → Kubernetes → outcome", () => {
     await expect.poll(() => checkRun()?.conclusion, POLL).toBe("success");
     expect(checkRun()).toMatchObject({ head_sha: pr.head.sha, status: "completed", repository });
     expect(checkRun()!.details_url).toContain(`/api/v1/runs/${runId}`);
-    expect(checkRun()!.history.at(-1)).toBe("completed");
+    expect(checkRun()!.history.at(-1)).toBe("completed:success");
 
     // the agent got its own installation token, for this repository only, in a Secret owned by the Job
     const mint = system.github.requests.find(

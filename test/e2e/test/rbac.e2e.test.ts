@@ -95,6 +95,8 @@ describe("RBAC: each service with its own ServiceAccount against the Roles in de
     let applied = false;
     system = await startSystem({
       rbac: true,
+      // GitHub App mode: the dispatcher creates each run's token Secret (create secrets)
+      githubApp: true,
       env: ENV,
       kubeconfigFor: async (service, kubeSim, dir) => {
         sim = kubeSim;
