@@ -15,6 +15,7 @@ import { loadIngressConfig } from "./config.js";
 import { createIngress } from "./create-ingress.js";
 import { HttpError } from "./errors/http-error.js";
 import { ingressGithubClient } from "./github/ingress-github-client.js";
+import { scheduleGithubRescan } from "./github/rescan-schedule.js";
 import type { LogReader } from "./logs/log-reader.js";
 import { listen } from "./server.js";
 
@@ -65,9 +66,10 @@ async function main(): Promise<void> {
     },
   };
 
+  const github = ingressGithubClient(config);
   const ingress = createIngress({
     logReader,
-    github: ingressGithubClient(config),
+    github,
     config,
     rules,
     runStore,
@@ -107,8 +109,19 @@ async function main(): Promise<void> {
       ),
   );
 
+  // missed-delivery reconciliation: trigger labels whose webhook delivery never arrived
+  const rescan =
+    config.GITHUB_RESCAN && github
+      ? scheduleGithubRescan(() => ingress.rescan(), {
+          ready: () => waitForRedis(redis, 60_000),
+          intervalMs: config.GITHUB_RESCAN_INTERVAL,
+          log,
+        })
+      : undefined;
+
   onShutdown(
     [
+      { name: "github re-scan", close: async () => rescan?.stop() },
       { name: "http server", close: () => server.close() },
       { name: "metrics server", close: () => metricsServer.close() },
       { name: "ingress", close: () => ingress.close() },
