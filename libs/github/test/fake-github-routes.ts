@@ -58,6 +58,8 @@ export interface FakeState {
   /** the App's webhook deliveries, newest first; `redeliveries` records each POST …/attempts */
   deliveries: FakeDelivery[];
   redeliveries: number[];
+  /** where deliveries (and redeliveries) are sent; unset: redeliveries are only recorded */
+  hook: { url: string; secret: string; hookId?: string } | undefined;
   checkRuns: Map<number, FakeCheckRun>;
   comments: Map<number, FakeComment>;
   /** `owner/name#number` → pull request */
@@ -83,7 +85,7 @@ export interface FakeRoute {
 
 const REPO = "([^/]+/[^/]+)";
 
-export function fakeRoutes(state: FakeState): FakeRoute[] {
+export function fakeRoutes(state: FakeState, redeliver: (id: number) => Promise<unknown>): FakeRoute[] {
   let nextId = 1000;
   const now = () => new Date().toISOString();
   return [
@@ -246,6 +248,8 @@ export function fakeRoutes(state: FakeState): FakeRoute[] {
         const id = Number(m[1]);
         if (!state.deliveries.some((d) => d.id === id)) return [404, { message: "Not Found" }];
         state.redeliveries.push(id);
+        // GitHub answers 202 and delivers the same payload (same guid) again shortly after
+        if (state.hook) setImmediate(() => void redeliver(id));
         return [202, {}];
       },
     },

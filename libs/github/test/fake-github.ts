@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type FakeRoute, type FakeState, fakeRoutes } from "./fake-github-routes.js";
+import { type FakeHook, type SentDelivery, sendFakeDelivery } from "./fake-github-hooks.js";
+import { type FakeDelivery, type FakeRoute, type FakeState, fakeRoutes } from "./fake-github-routes.js";
 
 export interface RecordedRequest {
   method: string;
@@ -10,6 +11,7 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+export type { FakeHook } from "./fake-github-hooks.js";
 export type {
   FakeCheckRun,
   FakeComment,
@@ -19,6 +21,12 @@ export type {
 } from "./fake-github-routes.js";
 
 export interface FakeGithub extends FakeState {
+  /**
+   * Delivers a webhook to `hook` as GitHub does and records it in `deliveries` (status 0 when the
+   * receiver is down); `guid` repeats an earlier delivery's X-GitHub-Delivery. Redelivery requests
+   * (`POST /app/hook/deliveries/{id}/attempts`) send the recorded bytes again with the same guid.
+   */
+  deliver(event: string, payload: unknown, guid?: string): Promise<FakeDelivery>;
   /** API base URL (with the `/api/v3` prefix when started as GitHub Enterprise) */
   url: string;
   requests: RecordedRequest[];
@@ -54,9 +62,14 @@ export async function startFakeGithub(
     installations: new Map(),
     installationToken: "ghs_fakeinstallationtoken",
     scopedMints: 0,
+    hook: undefined,
     mintDelayMs: options.mintDelayMs ?? 0,
   };
-  const routes: FakeRoute[] = fakeRoutes(state);
+  const sent = new Map<number, SentDelivery>();
+  const routes: FakeRoute[] = fakeRoutes(state, async (id) => {
+    const original = sent.get(id);
+    if (original) await sendFakeDelivery(state, sent, { ...original, redelivery: true });
+  });
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -86,6 +99,8 @@ export async function startFakeGithub(
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}${prefix}`,
     requests,
+    deliver: (event: string, payload: unknown, guid?: string) =>
+      sendFakeDelivery(state, sent, { event, payload, ...(guid ? { guid } : {}) }),
     failNext(
       status: number,
       count = 1,

@@ -160,6 +160,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ...options.commonEnv,
   };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // the fake App delivers webhooks (and redeliveries) to the ingress, as GitHub would
+  github.hook = { url: `${apiUrl}/webhooks/github`, secret: WEBHOOK_SECRET };
   const kubeconfigs = {} as Record<ServiceName, { KUBECONFIG: string }>;
   for (const service of ["ingress", "renderer", "dispatcher", "watcher"] as const)
     kubeconfigs[service] = {
@@ -220,6 +222,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         ...metrics(3),
         HEALTH_PORT: String(watcherPort),
         ...githubEnv,
+        // App mode: failed deliveries are redelivered (the fake GitHub sends them to the ingress again)
+        ...(options.githubApp ? { GITHUB_REDELIVER_INTERVAL: "1s" } : {}),
         GITHUB_DEBOUNCE: "200ms",
         RESYNC_INTERVAL: "2s",
         PUBLIC_URL: apiUrl,

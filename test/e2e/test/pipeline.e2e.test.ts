@@ -169,6 +169,38 @@ describe("end to end: webhook → Kubernetes → outcome", () => {
       .toBe("gone");
   });
 
+  it("a delivery lost while the ingress was down is redelivered by the watcher and makes exactly one run", async () => {
+    const payload = githubExample("issues", "labeled");
+    payload["label"] = { name: "orchestrator:code", color: "ededed" };
+    const issue = payload["issue"] as { number: number };
+    issue.number = 4242;
+    const runsOfIssue = async () => {
+      const { body } = await system.api<{ runs: RunRecord[] }>("GET", "/api/v1/runs?limit=200");
+      return body.runs.filter((r) => r.request.source.type === "github" && r.request.source.number === 4242);
+    };
+
+    await system.services.ingress.stop();
+    const lost = await system.github.deliver("issues", payload);
+    expect(lost.status_code).toBe(0);
+    await system.services.ingress.start(60_000);
+
+    // the watcher's redelivery pass asks GitHub to redeliver it; GitHub sends the same delivery again
+    await expect
+      .poll(
+        () => system.github.deliveries.find((d) => d.guid === lost.guid && d.redelivery)?.status_code,
+        POLL,
+      )
+      .toBe(202);
+    await expect.poll(async () => (await runsOfIssue()).length, POLL).toBe(1);
+    // the original arrives after all, twice: the same delivery id answers with the same run
+    for (let i = 0; i < 2; i++)
+      expect((await system.github.deliver("issues", payload, lost.guid)).status_code).toBe(202);
+    const runs = await runsOfIssue();
+    expect(runs).toHaveLength(1);
+    expect(system.github.redeliveries.filter((id) => id === lost.id)).toHaveLength(1);
+    await expect.poll(async () => (await getRun(runs[0]!.id)).phase, POLL).toBe("Succeeded");
+  });
+
   it("fails an OOMKilled run with that reason", async () => {
     const runId = await submit(codeRequest(21));
     system.outcomes.set(runId, { oomKilled: true, logs: ["allocating"] });
