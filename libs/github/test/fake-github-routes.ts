@@ -70,6 +70,8 @@ export interface FakeState {
   installations: Map<string, number | null>;
   /** the installation token the App endpoints issue */
   installationToken: string;
+  /** lifetime of the installation tokens it mints (GitHub: one hour), ms */
+  tokenLifetimeMs: number;
   /** scoped (per-run) tokens minted so far; each is `<installationToken>_run<n>` */
   scopedMints: number;
   /** how long a token mint takes (to make concurrent misses overlap) */
@@ -276,7 +278,7 @@ export function fakeRoutes(state: FakeState, redeliver: (id: number) => Promise<
           201,
           {
             token,
-            expires_at: new Date(Date.now() + 3600_000).toISOString(),
+            expires_at: new Date(Date.now() + state.tokenLifetimeMs).toISOString(),
             permissions: scope.permissions ?? { issues: "write", contents: "write", pull_requests: "write" },
             repository_selection: scope.repositories ? "selected" : "all",
             ...(scope.repositories

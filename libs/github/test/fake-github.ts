@@ -62,6 +62,7 @@ export async function startFakeGithub(
     installations: new Map(),
     installationToken: "ghs_fakeinstallationtoken",
     scopedMints: 0,
+    tokenLifetimeMs: 3600_000,
     hook: undefined,
     mintDelayMs: options.mintDelayMs ?? 0,
   };

@@ -160,6 +160,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ...options.commonEnv,
   };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // App mode: tokens expire within the dispatcher's refresh margin, so running agents' tokens are
+  // refreshed (every JOB_SWEEP_INTERVAL)
+  if (options.githubApp) github.tokenLifetimeMs = 10 * 60_000;
   // the fake App delivers webhooks (and redeliveries) to the ingress, as GitHub would
   github.hook = { url: `${apiUrl}/webhooks/github`, secret: WEBHOOK_SECRET };
   const kubeconfigs = {} as Record<ServiceName, { KUBECONFIG: string }>;

@@ -1,10 +1,7 @@
-import type { V1ConfigMap, V1Job, V1ObjectMeta, V1OwnerReference } from "@kubernetes/client-node";
-import { type RenderedFiles, type RunRecord, renderedDigest } from "@orchestrator/contracts";
+import type { V1Job, V1OwnerReference } from "@kubernetes/client-node";
+import type { RenderedFiles, RunRecord } from "@orchestrator/contracts";
 import {
-  ANNOTATIONS,
-  apiMessage,
   apiStatus,
-  buildConfigMap,
   buildCustomResource,
   buildJob,
   CODE_RUN,
@@ -13,7 +10,6 @@ import {
   configMapDataBytes,
   DOCS_RUN,
   type JobSettings,
-  jobOwnerReference,
   type KubeClients,
   MAX_CONFIG_MAP_DATA_BYTES,
   ownerReferenceTo,
@@ -30,10 +26,13 @@ import { inspectJob, listFinishedJobs } from "./job-state.js";
 import { classifyKubeError, createOrAdopt, type KubeObjectContext } from "./kube-objects.js";
 import { type KubeRetryOptions, withKubeRetry } from "./kube-retry.js";
 import { readPodLogs } from "./pod-logs.js";
+import { ensureRunConfigMap, handConfigMapToJob } from "./run-config-map.js";
 import {
   ensureRunTokenSecret,
   prepareRunToken,
+  RUN_TOKEN_REFRESH_BEFORE_MS,
   type RunTokenPlan,
+  refreshRunTokenSecret,
   runTokenPlan,
 } from "./run-token-secret.js";
 import { checkRunSecrets, requiredSecrets } from "./secret-hints.js";
@@ -110,13 +109,13 @@ export class KubernetesRuntime implements Runtime {
     }
     const resource = await this.ensureCustomResource(run, names, namespace);
     const owner = ownerReferenceTo(resource);
-    await this.ensureConfigMap(run, names, namespace, files, owner);
+    await ensureRunConfigMap(this.ctx, run, names, namespace, files, owner);
     // minted before the Job (a run the App cannot serve fails without one), stored after it (owned by it)
     const minted =
       token && minter ? await prepareRunToken(this.ctx, run, token, namespace, minter) : undefined;
     const job = await this.ensureJob(run, names, namespace, owner, token);
     if (token && minter) await ensureRunTokenSecret(this.ctx, run, token, namespace, job, minter, minted);
-    await this.handConfigMapToJob(run, names, namespace, job);
+    await handConfigMapToJob(this.ctx, run, names, namespace, job);
     return {
       links: { namespace, customResource: names.customResource, configMap: names.configMap, job: names.job },
     };
@@ -130,6 +129,20 @@ export class KubernetesRuntime implements Runtime {
 
   finishedAgents(): Promise<FinishedAgent[]> {
     return listFinishedJobs(this.clients, (verb, fn) => this.call(verb, fn), this.options.namespace);
+  }
+
+  async refreshGithubTokens(runs: RunRecord[]): Promise<number> {
+    const minter = this.options.githubApp;
+    if (!minter) return 0;
+    let refreshed = 0;
+    for (const run of runs) {
+      const plan = runTokenPlan(run, runObjectNames(run), minter);
+      if (!plan) continue;
+      const namespace = run.links.namespace ?? this.namespaceOf(run);
+      const options = { now: Date.now(), refreshBeforeMs: RUN_TOKEN_REFRESH_BEFORE_MS };
+      if (await refreshRunTokenSecret(this.ctx, run, plan, namespace, minter, options)) refreshed++;
+    }
+    return refreshed;
   }
 
   async cancel(run: RunRecord): Promise<void> {
@@ -207,39 +220,6 @@ export class KubernetesRuntime implements Runtime {
     );
   }
 
-  private async ensureConfigMap(
-    run: RunRecord,
-    names: RunObjectNames,
-    namespace: string,
-    files: RenderedFiles,
-    owner: V1OwnerReference,
-  ): Promise<void> {
-    const digest = renderedDigest(files);
-    const body = buildConfigMap({ run, name: names.configMap, namespace, files, digest, owner });
-    const core = this.clients.core;
-    const existing = await createOrAdopt<V1ConfigMap>(
-      this.ctx,
-      run,
-      namespace,
-      `ConfigMap ${names.configMap}`,
-      () => this.call("create", () => core.createNamespacedConfigMap({ namespace, body })),
-      () => this.call("get", () => core.readNamespacedConfigMap({ name: names.configMap, namespace })),
-    );
-    if (existing.metadata?.annotations?.[ANNOTATIONS.filesDigest] === digest) return;
-    // a re-render changed the files: update them unless the agent may already have read the old ones
-    if (await this.jobExists(names.job, namespace)) return;
-    const replacement: V1ConfigMap = {
-      ...body,
-      metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } as V1ObjectMeta,
-    };
-    await this.call("replace", () =>
-      core.replaceNamespacedConfigMap({ name: names.configMap, namespace, body: replacement }),
-    ).catch((err: unknown) => {
-      throw classifyKubeError(err, `updating ConfigMap ${names.configMap}`);
-    });
-    this.log.info({ runId: run.id, configMap: names.configMap }, "updated the run's files after a re-render");
-  }
-
   private async ensureJob(
     run: RunRecord,
     names: RunObjectNames,
@@ -258,56 +238,5 @@ export class KubernetesRuntime implements Runtime {
       () => this.call("create", () => batch.createNamespacedJob({ namespace, body })),
       () => this.call("get", () => batch.readNamespacedJob({ name: names.job, namespace })),
     );
-  }
-
-  /**
-   * Makes the Job the ConfigMap's owner instead of the CR, so the files go when the Job's TTL deletes
-   * the Job. The Job is the only owner: Kubernetes collects a dependent only once all its owners are
-   * gone, so keeping the CR as a second owner would keep the ConfigMap as long as the CR. Deleting the
-   * CR still removes the ConfigMap, through the Job it owns. Best effort: the Job exists and runs, so a
-   * failure here only leaves the ConfigMap to the CR's lifetime.
-   */
-  private async handConfigMapToJob(
-    run: RunRecord,
-    names: RunObjectNames,
-    namespace: string,
-    job: V1Job,
-  ): Promise<void> {
-    const core = this.clients.core;
-    const owner = jobOwnerReference(job);
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const current = await this.call("get", () =>
-          core.readNamespacedConfigMap({ name: names.configMap, namespace }),
-        );
-        const refs = current.metadata?.ownerReferences ?? [];
-        if (refs.length === 1 && refs[0]?.uid === owner.uid) return;
-        const body: V1ConfigMap = { ...current, metadata: { ...current.metadata, ownerReferences: [owner] } };
-        try {
-          await this.call("replace", () =>
-            core.replaceNamespacedConfigMap({ name: names.configMap, namespace, body }),
-          );
-          return;
-        } catch (err) {
-          // changed since read (e.g. by a parallel dispatch of the same run): read it again
-          if (apiStatus(err) !== 409 || attempt >= 3) throw err;
-        }
-      }
-    } catch (err) {
-      this.log.warn(
-        { runId: run.id, configMap: names.configMap, err: { message: apiMessage(err) } },
-        "could not make the Job own the run's ConfigMap; it stays until the CR is deleted",
-      );
-    }
-  }
-
-  private async jobExists(name: string, namespace: string): Promise<boolean> {
-    try {
-      await this.call("get", () => this.clients.batch.readNamespacedJob({ name, namespace }));
-      return true;
-    } catch (err) {
-      if (apiStatus(err) === 404) return false;
-      throw err;
-    }
   }
 }

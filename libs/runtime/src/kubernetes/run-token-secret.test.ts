@@ -143,4 +143,25 @@ describe("GitHub App mode: a per-run token in a Secret owned by the Job", () => 
     expect((err as Error).message).toContain(`github-pat-${TEST_USER}`);
     expect(mints()).toHaveLength(0);
   });
+
+  it("replaces the token of a long run once it is about to expire, and leaves fresh ones", async () => {
+    const run = testDocsRun();
+    const name = `${runObjectNames(run).job}-github-token`;
+    github.tokenLifetimeMs = 10 * 60_000; // less than the 20 minutes refresh margin
+    await runtime.dispatch(run, TEST_FILES);
+    const token = () => {
+      const data = (secret(name) as { data?: { token?: string } }).data;
+      return Buffer.from(String(data?.token), "base64").toString();
+    };
+    expect(token()).toBe(`${github.installationToken}_run1`);
+    github.tokenLifetimeMs = 3600_000;
+    expect(await runtime.refreshGithubTokens([run])).toBe(1);
+    expect(token()).toBe(`${github.installationToken}_run2`);
+    expect(
+      Date.parse(String(secret(name)!.metadata.annotations?.["orchestrator.platform/token-expires-at"])),
+    ).toBeGreaterThan(Date.now() + 50 * 60_000);
+    // fresh for the next 50 minutes: nothing to do; runs without a Secret are skipped
+    expect(await runtime.refreshGithubTokens([run, testDocsRun()])).toBe(0);
+    expect(mints()).toHaveLength(2);
+  });
 });

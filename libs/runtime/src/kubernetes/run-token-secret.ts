@@ -145,3 +145,48 @@ export async function ensureRunTokenSecret(
     check(existing);
   }
 }
+
+/** Installation tokens live one hour; a run's token is replaced once less than this is left. */
+export const RUN_TOKEN_REFRESH_BEFORE_MS = 20 * 60_000;
+
+/**
+ * Long runs: replaces the token in the run's Secret with a fresh one once it has less than
+ * `refreshBeforeMs` left (the kubelet updates the mounted file; the askpass helper reads it at every
+ * git call). A Secret not there (yet, or any more) or changed meanwhile (409) is left to the next pass.
+ * Returns whether it refreshed.
+ */
+export async function refreshRunTokenSecret(
+  ctx: KubeObjectContext,
+  run: Pick<RunRecord, "id">,
+  plan: RunTokenPlan,
+  namespace: string,
+  minter: RunTokenMinter,
+  options: { now: number; refreshBeforeMs: number },
+): Promise<boolean> {
+  const secret = await readSecret(ctx, plan.secretName, namespace);
+  if (!secret || !belongsToRun(secret.metadata?.labels, run.id)) return false;
+  const expiresAt = Date.parse(secret.metadata?.annotations?.[ANNOTATIONS.tokenExpiresAt] ?? "");
+  if (expiresAt - options.now > options.refreshBeforeMs) return false;
+  const minted = await mintRunToken(minter, plan.repositories);
+  const body: V1Secret = {
+    ...secret,
+    metadata: {
+      ...secret.metadata,
+      annotations: { ...secret.metadata?.annotations, [ANNOTATIONS.tokenExpiresAt]: minted.expiresAt },
+    },
+    data: { ...secret.data, token: Buffer.from(minted.token).toString("base64") },
+  };
+  try {
+    await ctx.call("replace", () =>
+      ctx.clients.core.replaceNamespacedSecret({ name: plan.secretName, namespace, body }),
+    );
+  } catch (err) {
+    if (apiStatus(err) === 404 || apiStatus(err) === 409) return false;
+    throw err;
+  }
+  ctx.log.info(
+    { runId: run.id, secret: plan.secretName, expiresAt: minted.expiresAt },
+    "refreshed the run's GitHub App token",
+  );
+  return true;
+}
