@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGithubClient, createRunTokenMinter } from "@orchestrator/github";
@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testDocsRun } from "../testing.js";
 import { readLocalRunState } from "./local-run-state.js";
+import { refreshLocalRunToken, writeLocalRunToken } from "./local-run-token.js";
 import { LocalRuntime } from "./local-runtime.js";
 
 const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
@@ -59,5 +60,22 @@ describe("LocalRuntime in GitHub App mode", () => {
       repositories: ["platform"],
     });
     expect(existsSync(join(dir, "tmp", "github-token"))).toBe(false);
+  });
+
+  it("replaces the token file of a long run once it is 40 minutes old", async () => {
+    const client = createGithubClient({
+      apiUrl: github.url,
+      auth: { appId: "1", privateKey },
+      userAgent: "t",
+    });
+    const minter = createRunTokenMinter(client, "https://api.github.com")!;
+    const run = testDocsRun({ repositoryUrl: "https://github.com/5dlabs/platform.git" });
+    const tmp = join(dataDir, "tmp");
+    await mkdir(tmp, { recursive: true });
+    expect(await refreshLocalRunToken(run, tmp, minter, Date.now())).toBe(false); // no token file
+    expect(await writeLocalRunToken(run, tmp, minter)).toBe(join(tmp, "github-token"));
+    expect(await refreshLocalRunToken(run, tmp, minter, Date.now())).toBe(false); // fresh
+    expect(await refreshLocalRunToken(run, tmp, minter, Date.now() + 41 * 60_000)).toBe(true);
+    expect(await readFile(join(tmp, "github-token"), "utf8")).toBe(`${github.installationToken}_run2`);
   });
 });

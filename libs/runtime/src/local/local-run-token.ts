@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunRecord } from "@orchestrator/contracts";
 import { appTokenRepositories } from "@orchestrator/kube";
@@ -29,4 +29,30 @@ export function usesLocalAppToken(
   minter: RunTokenMinter | undefined,
 ): boolean {
   return minter !== undefined && appTokenRepositories(request, minter.gitHost) !== undefined;
+}
+
+/** A local run's token file older than this is replaced (installation tokens live one hour). */
+export const LOCAL_TOKEN_REFRESH_AGE_MS = 40 * 60_000;
+
+/**
+ * Long local runs: replaces the run's token file once it is LOCAL_TOKEN_REFRESH_AGE_MS old (the askpass
+ * helper reads the file at every git call). Returns whether it did; false when the run has no token file.
+ */
+export async function refreshLocalRunToken(
+  run: Pick<RunRecord, "request">,
+  tmpDir: string,
+  minter: RunTokenMinter,
+  now: number,
+): Promise<boolean> {
+  const file = join(tmpDir, "github-token");
+  const written = await stat(file).then(
+    (s) => s.mtimeMs,
+    () => undefined,
+  );
+  const repositories = appTokenRepositories(run.request, minter.gitHost);
+  if (written === undefined || !repositories || now - written < LOCAL_TOKEN_REFRESH_AGE_MS) return false;
+  const minted = await mintRunToken(minter, repositories);
+  await writeFile(`${file}.new`, minted.token, { mode: 0o600 });
+  await rename(`${file}.new`, file);
+  return true;
 }
