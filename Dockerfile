@@ -27,6 +27,7 @@ COPY libs/queue/package.json libs/queue/
 COPY libs/render/package.json libs/render/
 COPY libs/run-store/package.json libs/run-store/
 COPY libs/runtime/package.json libs/runtime/
+COPY libs/service/package.json libs/service/
 COPY test/console/package.json test/console/
 COPY test/deploy/package.json test/deploy/
 COPY test/e2e/package.json test/e2e/

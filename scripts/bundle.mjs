@@ -3,11 +3,16 @@
 // of them must be declared in the app's own package.json `dependencies`: the image installs exactly
 // those (`npm ci --omit=dev -w <app>`). An import the app does not declare fails the build.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { build } from "esbuild";
 
-const entry = process.argv[2] ?? "src/main.ts";
+const args = process.argv.slice(2);
+const entry = args.find((a) => !a.startsWith("--")) ?? "src/main.ts";
+// --split: modules reached only through `await import()` go into chunks of their own (dist/chunks),
+// loaded when first imported instead of at start-up (an app's idle memory: e.g. the Kubernetes client)
+const split = args.includes("--split");
+if (split) rmSync("dist/chunks", { recursive: true, force: true }); // no chunks of an earlier build
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 const declared = new Set(Object.keys(pkg.dependencies ?? {}));
 const builtins = new Set(builtinModules);
@@ -20,8 +25,9 @@ function packageName(specifier) {
 
 const externals = new Map(); // package → first importer
 const result = await build({
-  entryPoints: [entry],
-  outfile: "dist/main.js",
+  entryPoints: { main: entry },
+  outdir: "dist",
+  ...(split ? { splitting: true, chunkNames: "chunks/[name]-[hash]" } : {}),
   bundle: true,
   platform: "node",
   format: "esm",

@@ -5,7 +5,7 @@ export default defineConfig({
     // a loaded 2-core CI machine: give polled conditions time (a failure still fails, only later)
     expect: { poll: { timeout: 10_000 } },
     globalSetup: ["@orchestrator/local-redis/vitest-global-setup"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -39,7 +39,10 @@ type Example = Record<string, unknown> & { issue: { number: number } };
 let lastIssue = 0;
 
 /** Signed `issues.labeled` deliveries (orchestrator:code), each for a new issue number and delivery id. */
-export function webhookRequests(): { build: (i: number) => Promise<LoadRequest>; bytes: number } {
+export function webhookRequests(options: { secret?: string; label?: string } = {}): {
+  build: (i: number) => Promise<LoadRequest>;
+  bytes: number;
+} {
   const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as {
     name: string;
     examples: Record<string, unknown>[];
@@ -49,7 +52,7 @@ export function webhookRequests(): { build: (i: number) => Promise<LoadRequest>;
     ?.examples.find((e) => e["action"] === "labeled") as Example | undefined;
   if (!example) throw new Error("@octokit/webhooks-examples has no issues.labeled example");
   const payload = structuredClone(example);
-  payload["label"] = { name: "orchestrator:code", color: "ededed" };
+  payload["label"] = { name: options.label ?? "orchestrator:code", color: "ededed" };
   const build = async (): Promise<LoadRequest> => {
     // a new issue number per delivery, so every delivery starts a run instead of meeting an active one
     lastIssue += 1;
@@ -63,7 +66,7 @@ export function webhookRequests(): { build: (i: number) => Promise<LoadRequest>;
         "x-github-event": "issues",
         "x-github-delivery": randomUUID(),
         "x-github-hook-id": "109948940",
-        "x-hub-signature-256": await sign(GITHUB_SECRET, body),
+        "x-hub-signature-256": await sign(options.secret ?? GITHUB_SECRET, body),
       },
       body,
     };

@@ -8,6 +8,7 @@ import { snapshot } from "./memory.js";
 import { benchMemory, type MemorySummary } from "./memory-bench.js";
 import { benchRender, RENDER_SIZES, type RenderCase } from "./render.js";
 import { benchRunStore, RUNSTORE_SIZES, type RunStoreCase } from "./runstore.js";
+import { SERVICE_MEMORY_SIZES } from "./service-memory.js";
 import { MiB } from "./stats.js";
 
 const BENCHMARKS = ["ingress", "runstore", "render", "memory", "kube-sim", "e2e"] as const;
@@ -126,8 +127,12 @@ async function main(): Promise<number> {
         redisUrl: redis?.url,
         ingressSizes: INGRESS_SIZES[mode],
         renderRuns: 1000,
+        serviceSizes: SERVICE_MEMORY_SIZES[mode],
       });
       if (summary.memory.growing) summary.problems.push("memory: heap grew between two equal render rounds");
+      const overGoal = summary.memory.services?.overGoal ?? [];
+      if (overGoal.length > 0)
+        summary.problems.push(`memory: idle RSS at or over 120 MiB: ${overGoal.join(", ")}`);
     }
     if (args.only.has("kube-sim")) {
       summary.kubeSim = await benchKubeSim(KUBESIM_SIZES[mode]);

@@ -2,6 +2,7 @@ import { createRenderer } from "@orchestrator/render";
 import { exerciseIngress, type IngressSizes } from "./ingress.js";
 import { type MemorySnapshot, memoryLog, snapshot } from "./memory.js";
 import { renderOnce } from "./render.js";
+import { benchServiceMemory, type ServiceMemorySizes, type ServiceMemorySummary } from "./service-memory.js";
 import { MiB, note, num, printTable, round, times } from "./stats.js";
 
 export interface MemorySummary {
@@ -14,6 +15,8 @@ export interface MemorySummary {
   renderRoundRssGrowthMiB: number;
   /** heap growth between the two equal rounds exceeded the threshold */
   growing: boolean;
+  /** RSS of each service as its own process, idle and under the ingress load (needs Redis) */
+  services?: ServiceMemorySummary;
 }
 
 /** Heap growth between two equal rounds above which the renderer is flagged as retaining memory. */
@@ -26,6 +29,8 @@ export async function benchMemory(options: {
   ingressSizes: IngressSizes;
   /** renders per round (alternating docs and code runs) */
   renderRuns: number;
+  /** per-service RSS of the built services (separate processes); needs Redis */
+  serviceSizes?: ServiceMemorySizes;
 }): Promise<MemorySummary> {
   const snapshots: MemorySnapshot[] = [options.start];
   let afterIngress = memoryLog.find((s) => s.label === "after ingress benchmark");
@@ -80,7 +85,12 @@ export async function benchMemory(options: {
         : `steady (threshold ${GROWTH_THRESHOLD_MiB} MiB)`),
   );
 
+  const services =
+    options.redisUrl && options.serviceSizes
+      ? await benchServiceMemory(options.redisUrl, options.serviceSizes)
+      : undefined;
   return {
+    ...(services ? { services } : {}),
     snapshots: snapshots.map((s) => ({
       label: s.label,
       rssMiB: round(s.rssMiB, 1),

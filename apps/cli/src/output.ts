@@ -1,4 +1,4 @@
-import type { RunRecord } from "@orchestrator/contracts";
+import { formatDuration as formatCompactDuration, type RunRecord } from "@orchestrator/contracts";
 import type { Writable } from "./cli-io.js";
 
 export const OUTPUT_FORMATS = ["table", "json"] as const;
@@ -19,15 +19,9 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)].join("\n") + "\n";
 }
 
-/** `3s`, `4m05s`, `2h03m`, `3d04h`. */
+/** `3s`, `4m05s`, `2h03m`, `3d04h`: durations for aligned columns. */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h${String(m % 60).padStart(2, "0")}m`;
-  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, "0")}h`;
+  return formatCompactDuration(ms, { compact: true });
 }
 
 /** `acme/trader` from any accepted repository URL form. */

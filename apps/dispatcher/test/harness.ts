@@ -1,12 +1,5 @@
-import {
-  codeRunRequestSchema,
-  docsRunRequestSchema,
-  QUEUES,
-  type RenderedFiles,
-  type RunPhase,
-  type RunRecord,
-  type RunRequestInput,
-} from "@orchestrator/contracts";
+import { QUEUES, type RenderedFiles, type RunPhase, type RunRecord } from "@orchestrator/contracts";
+import { TEST_RENDERED_FILES, testCodeRequest, testDocsRequest } from "@orchestrator/contracts/testing";
 import { createRegistry, silentLogger } from "@orchestrator/observability";
 import { createQueue, type TypedQueue } from "@orchestrator/queue";
 import { connectTestRedis, deletePrefix, uniquePrefix } from "@orchestrator/queue/testing";
@@ -17,42 +10,9 @@ import type { Redis } from "ioredis";
 import { expect } from "vitest";
 import { createDispatcher, type Dispatcher } from "../src/create-dispatcher.js";
 
-export const FILES: RenderedFiles = {
-  "container.sh": "#!/bin/bash\necho agent\n",
-  "settings.json": "{}",
-  "CLAUDE.md": "# memory\n",
-  "prompt.md": "do the task\n",
-};
-
-export function codeRequest(overrides: Partial<Extract<RunRequestInput, { kind: "code" }>> = {}) {
-  return codeRunRequestSchema.parse({
-    kind: "code",
-    idempotencyKey: `k-${Math.random()}`,
-    source: { type: "api", actor: "pm" },
-    repositoryUrl: "git@github.com:5dlabs/trader.git",
-    docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
-    workingDirectory: "trader",
-    model: "claude-sonnet-4-20250514",
-    githubUser: "swe-1-5dlabs",
-    taskId: 1,
-    service: "trader",
-    ...overrides,
-  });
-}
-
-export function docsRequest(overrides: Partial<Extract<RunRequestInput, { kind: "docs" }>> = {}) {
-  return docsRunRequestSchema.parse({
-    kind: "docs",
-    idempotencyKey: `k-${Math.random()}`,
-    source: { type: "cli" },
-    repositoryUrl: "https://github.com/5dlabs/platform.git",
-    workingDirectory: "_projects/simple-api",
-    model: "claude-opus-4-20250514",
-    githubUser: "swe-1-5dlabs",
-    sourceBranch: "main",
-    ...overrides,
-  });
-}
+export const FILES = TEST_RENDERED_FILES;
+export const codeRequest = testCodeRequest;
+export const docsRequest = testDocsRequest;
 
 export interface Harness {
   prefix: string;

@@ -120,6 +120,8 @@ export function createIngress(deps: IngressDependencies): Ingress {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  // answers are small and never cached by their clients: no hashing of every JSON body for an ETag
+  app.set("etag", false);
   app.use(metrics.middleware());
   app.use(healthRouter({ redis: deps.redis, now }));
   // webhook routes read the raw body themselves (signatures are over the exact bytes)

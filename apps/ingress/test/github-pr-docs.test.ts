@@ -106,6 +106,14 @@ describe("/orchestrator docs commented on a pull request", () => {
     expect(again.status).toBe(202);
     const twice = await deliver(h, "issue_comment", payload, { deliveryId });
     expect(twice.body["runId"]).toBe(again.body["runId"]);
+    // a redelivery is answered with its run even when the lookup fails or the branch now looks different
+    github.failNext(503, 2);
+    const whileDown = await deliver(h, "issue_comment", payload, { deliveryId });
+    expect(whileDown.status).toBe(200);
+    expect(whileDown.body).toMatchObject({ runId: again.body["runId"], duplicate: true });
+    pull("outsider/Hello-World");
+    const afterFork = await deliver(h, "issue_comment", payload, { deliveryId });
+    expect(afterFork.body).toMatchObject({ runId: again.body["runId"], duplicate: true });
     expect(await renderJobCount(h)).toBe(1);
   });
 

@@ -73,11 +73,14 @@ describe("main (the ingress process)", () => {
     const deadRedis = await freePort();
     const run = runMain(
       { SERVER_PORT: String(port), SERVER_HOST: "127.0.0.1", REDIS_URL: `redis://127.0.0.1:${deadRedis}` },
-      /check REDIS_URL/,
+      // logged once the server listens (a connection error is logged earlier, before it does)
+      /Redis is unreachable: check REDIS_URL/,
     );
     await run.seen;
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(503);
+    // every line is a structured log line: no library prints raw errors on each reconnect
+    expect(run.output()).not.toMatch(/^Error: /m);
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
   });

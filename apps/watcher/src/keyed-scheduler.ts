@@ -1,3 +1,4 @@
+import { backoffMs } from "@orchestrator/contracts";
 export interface KeyedSchedulerOptions {
   /** the work for one key; runs for one key never overlap */
   work: (key: string) => Promise<void>;
@@ -89,7 +90,7 @@ export class KeyedScheduler {
       const failures = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, failures);
       this.options.onError(key, err, failures);
-      this.schedule(key, Math.min((this.options.retryBaseMs ?? 1000) * 2 ** (failures - 1), 60_000));
+      this.schedule(key, backoffMs(failures, this.options.retryBaseMs ?? 1000, 60_000));
     } finally {
       this.active.delete(key);
       if (this.rerun.delete(key)) this.schedule(key);

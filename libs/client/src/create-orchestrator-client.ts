@@ -40,7 +40,7 @@ export interface OrchestratorClientOptions {
   source?: ClientSource;
   /** extra attempts of idempotent calls after a connection error or 502/503/504. @defaultValue 3 */
   retries?: number;
-  /** first retry delay in ms, doubled per attempt. @defaultValue 300 */
+  /** first retry delay in ms, doubled per attempt (with jitter). @defaultValue 300 */
   retryDelayMs?: number;
 }
 

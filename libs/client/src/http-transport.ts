@@ -1,3 +1,4 @@
+import { backoffMs, parseRetryAfter, sleep } from "@orchestrator/contracts";
 import { NotAnOrchestratorApiError } from "./not-an-orchestrator-api-error.js";
 import { type ApiErrorDetail, OrchestratorApiError } from "./orchestrator-api-error.js";
 import { OrchestratorConnectionError } from "./orchestrator-connection-error.js";
@@ -12,7 +13,7 @@ export interface HttpTransportOptions {
   userAgent: string;
   /** extra attempts for idempotent calls after a connection error or a 502/503/504 */
   retries: number;
-  /** first backoff delay, doubled per attempt */
+  /** first backoff delay, doubled per attempt (with jitter, up to 30 s) */
   retryDelayMs: number;
 }
 
@@ -82,7 +83,9 @@ export class HttpTransport {
       if (response.ok) return response;
       if (TRANSIENT_STATUSES.has(response.status) && attempt < attempts) {
         await response.body?.cancel().catch(() => {});
-        await delay(retryAfterMs(response) ?? this.backoff(attempt), request.signal);
+        // capped: a CLI user waits at the terminal, and the caller retries only a few times anyway
+        const retryAfter = parseRetryAfter(response.headers.get("retry-after"), 10_000);
+        await delay(retryAfter ?? this.backoff(attempt), request.signal);
         continue;
       }
       throw await toApiError(response, this.baseUrl);
@@ -100,7 +103,7 @@ export class HttpTransport {
   }
 
   private backoff(attempt: number): number {
-    return this.options.retryDelayMs * 2 ** (attempt - 1);
+    return backoffMs(attempt, this.options.retryDelayMs, 30_000);
   }
 }
 
@@ -137,28 +140,9 @@ export async function toApiError(response: Response, baseUrl: string): Promise<O
   return new OrchestratorApiError(response.status, message, details);
 }
 
-function retryAfterMs(response: Response): number | undefined {
-  const value = response.headers.get("retry-after");
-  if (!value) return undefined;
-  const seconds = Number(value);
-  // cap it: a CLI user waits at the terminal, and the caller retries only a few times anyway
-  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0) * 1000, 10_000) : undefined;
-}
-
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** Waits `ms`; rejects with the abort reason when `signal` aborts first. */
+export async function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  await sleep(ms, signal);
+  signal?.throwIfAborted();
 }

@@ -19,6 +19,16 @@ describe("time helpers", () => {
     expect(formatDuration(35_000)).toBe("35s");
     expect(formatDuration(252_000)).toBe("4m 12s");
     expect(formatDuration(3_720_000)).toBe("1h 2m");
+    expect(formatDuration(60_000)).toBe("1m 0s");
+    expect(formatDuration(3 * 86_400_000 + 4 * 3_600_000 + 5_000)).toBe("3d 4h");
+    expect(formatDuration(-5)).toBe("0s");
+  });
+
+  it("formats compact durations for aligned columns", () => {
+    expect(formatDuration(3_999, { compact: true })).toBe("3s");
+    expect(formatDuration(245_000, { compact: true })).toBe("4m05s");
+    expect(formatDuration(2 * 3_600_000 + 3 * 60_000, { compact: true })).toBe("2h03m");
+    expect(formatDuration(3 * 86_400_000 + 4 * 3_600_000, { compact: true })).toBe("3d04h");
   });
 
   it("backs off exponentially with a cap", () => {

@@ -67,13 +67,24 @@ export function withTimeout<T>(
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** `1h 2m`, `4m 12s`, `35s`: a short human duration. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s}s`;
-  return `${s}s`;
+/**
+ * A short human duration, two units at most: `35s`, `4m 12s`, `1h 2m`, `3d 4h`. `compact` drops the
+ * space and pads the second unit for aligned columns: `35s`, `4m05s`, `2h03m`, `3d04h`.
+ */
+export function formatDuration(ms: number, options: { compact?: boolean } = {}): string {
+  const total = Math.max(0, options.compact ? Math.floor(ms / 1000) : Math.round(ms / 1000));
+  const units: [number, string][] = [
+    [Math.floor(total / 86_400), "d"],
+    [Math.floor((total % 86_400) / 3600), "h"],
+    [Math.floor((total % 3600) / 60), "m"],
+    [total % 60, "s"],
+  ];
+  const first = units.findIndex(([n], i) => n > 0 || i === units.length - 1);
+  const [major, majorUnit] = units[first] as [number, string];
+  const minor = units[first + 1];
+  if (!minor) return `${major}${majorUnit}`;
+  const [n, unit] = minor;
+  return options.compact
+    ? `${major}${majorUnit}${String(n).padStart(2, "0")}${unit}`
+    : `${major}${majorUnit} ${n}${unit}`;
 }

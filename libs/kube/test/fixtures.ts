@@ -1,66 +1,26 @@
+import type { RunRecord } from "@orchestrator/contracts";
 import {
-  codeRunRequestSchema,
-  docsRunRequestSchema,
-  type RunRecord,
-  type RunRequestInput,
-} from "@orchestrator/contracts";
+  type CodeRequestOverrides,
+  type DocsRequestOverrides,
+  testCodeRequest,
+  testDocsRequest,
+  testRunRecord,
+} from "@orchestrator/contracts/testing";
 
 const at = "2026-01-01T00:00:00.000Z";
 
-export function codeRun(
-  overrides: Partial<Extract<RunRequestInput, { kind: "code" }>> = {},
-  id = "run-0mj1x2y3zabcd1234",
-): RunRecord {
-  const request = codeRunRequestSchema.parse({
-    kind: "code",
+/** A code run with a fixed id and time; the GitHub user is mixed-case (resource names lower-case it). */
+export function codeRun(overrides: CodeRequestOverrides = {}, id = "run-0mj1x2y3zabcd1234"): RunRecord {
+  const request = testCodeRequest({
     idempotencyKey: `k-${id}`,
-    source: { type: "api", actor: "pm" },
-    repositoryUrl: "git@github.com:5dlabs/trader.git",
-    docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
-    workingDirectory: "trader",
-    model: "claude-sonnet-4-20250514",
     githubUser: "Swe-1-5dlabs",
     taskId: 12,
-    service: "trader",
     ...overrides,
   });
-  return {
-    id,
-    kind: "code",
-    phase: "Rendering",
-    request,
-    createdAt: at,
-    updatedAt: at,
-    timeline: [],
-    links: {},
-    attempt: 1,
-  };
+  return testRunRecord(request, { id, at });
 }
 
-export function docsRun(
-  overrides: Partial<Extract<RunRequestInput, { kind: "docs" }>> = {},
-  id = "run-0mj1x2y3zdocs5678",
-): RunRecord {
-  const request = docsRunRequestSchema.parse({
-    kind: "docs",
-    idempotencyKey: `k-${id}`,
-    source: { type: "cli" },
-    repositoryUrl: "https://github.com/5dlabs/platform.git",
-    workingDirectory: "_projects/simple-api",
-    model: "claude-opus-4-20250514",
-    githubUser: "swe-1-5dlabs",
-    sourceBranch: "feature/docs",
-    ...overrides,
-  });
-  return {
-    id,
-    kind: "docs",
-    phase: "Rendering",
-    request,
-    createdAt: at,
-    updatedAt: at,
-    timeline: [],
-    links: {},
-    attempt: 1,
-  };
+export function docsRun(overrides: DocsRequestOverrides = {}, id = "run-0mj1x2y3zdocs5678"): RunRecord {
+  const request = testDocsRequest({ idempotencyKey: `k-${id}`, sourceBranch: "feature/docs", ...overrides });
+  return testRunRecord(request, { id, at });
 }

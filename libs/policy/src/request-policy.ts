@@ -9,28 +9,33 @@ import { PolicyRefusedError } from "./policy-refused-error.js";
 
 interface Found {
   /** how a message names the string: `env.NOTES`, `envFromSecrets.0.name`, or `env[2]` for a key */
-  field: string;
+  field(): string;
   value: string;
 }
 
 /**
  * Every string in a request with the path a message may show. Keys are strings too, and are named
- * by their index (`env[2]`), never by themselves: a key may be a pasted credential.
+ * by their index (`env[2]`), never by themselves: a key may be a pasted credential. The path is only
+ * worked out for a string that is refused (it is on every request's hot path).
  */
-function* strings(root: unknown): Generator<Found> {
-  function* walk(value: unknown, segments: (string | number)[]): Generator<Found> {
+function strings(root: unknown): Found[] {
+  const found: Found[] = [];
+  const walk = (value: unknown, segments: (string | number)[]): void => {
     if (segments.length > 20) return;
-    if (typeof value === "string") yield { field: fieldPath(segments, root), value };
+    if (typeof value === "string") found.push({ field: () => fieldPath(segments, root), value });
     else if (Array.isArray(value)) {
-      for (const [i, item] of value.entries()) yield* walk(item, [...segments, i]);
+      for (let i = 0; i < value.length; i++) walk(value[i], [...segments, i]);
     } else if (typeof value === "object" && value !== null) {
-      for (const [i, [key, item]] of Object.entries(value).entries()) {
-        yield { field: keyField(segments, i, root), value: key };
-        yield* walk(item, [...segments, key]);
+      let i = 0;
+      for (const key of Object.keys(value)) {
+        const index = i++;
+        found.push({ field: () => keyField(segments, index, root), value: key });
+        walk((value as Record<string, unknown>)[key], [...segments, key]);
       }
     }
-  }
-  yield* walk(root, []);
+  };
+  walk(root, []);
+  return found;
 }
 
 const keyField = (segments: (string | number)[], index: number, root: unknown) =>
@@ -48,8 +53,10 @@ export function checkRequestContent(
   request: unknown,
   allowedEnvSecrets: readonly string[] = DEFAULT_ALLOWED_ENV_SECRETS,
 ): void {
-  for (const { field, value } of strings(request)) {
+  const found = strings(request);
+  for (const { field: fieldOf, value } of found) {
     if (CONTROL_CHAR_RE.test(value)) {
+      const field = fieldOf();
       throw new PolicyRefusedError(
         400,
         "control_character",
@@ -59,9 +66,10 @@ export function checkRequestContent(
       );
     }
   }
-  for (const { field, value } of strings(request)) {
+  for (const { field: fieldOf, value } of found) {
     const kind = secretLookingValue(value);
     if (kind) {
+      const field = fieldOf();
       throw new PolicyRefusedError(
         422,
         "secret_value",

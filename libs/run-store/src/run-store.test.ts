@@ -1,7 +1,12 @@
-import { codeRunRequestSchema, type RunEvent, type RunRequest } from "@orchestrator/contracts";
+import {
+  codeRunRequestSchema,
+  type RunEvent,
+  type RunRequest,
+  runRequestSchema,
+} from "@orchestrator/contracts";
 import { connectTestRedis, deletePrefix, uniquePrefix } from "@orchestrator/queue/testing";
 import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { InvalidRunRequestError, InvalidTransitionError, RunStore, subscribeRunEvents } from "./index.js";
 
 let redis: Redis;
@@ -198,6 +203,18 @@ describe("RunStore", () => {
     expect((await store.create({ request: retry, singleFlightKey: "github:o/r#3:code" })).outcome).toBe(
       "created",
     );
+  });
+
+  it("does not parse again a request the caller just validated, and parses every other one", async () => {
+    const parse = vi.spyOn(runRequestSchema, "safeParse");
+    try {
+      await store.create({ request: request("v1"), validated: true });
+      expect(parse).not.toHaveBeenCalled();
+      await store.create({ request: request("v2") });
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it("refuses a request that breaks the contract instead of storing a record nobody can read", async () => {

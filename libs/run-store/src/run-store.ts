@@ -20,6 +20,7 @@ import {
   RunNotFoundError,
   RunUpdateConflictError,
 } from "./errors.js";
+import { type LastSession, SessionPointers } from "./last-session.js";
 import { newRunId } from "./run-id.js";
 import { CREATE_RUN, UPDATE_RUN } from "./scripts.js";
 
@@ -63,6 +64,12 @@ export interface CreateRunInput {
   pointer?: { key: string; ttlMs: number };
   /** use this id instead of a new one (runs picked up from a CR keep the CR's identity) */
   id?: string;
+  /**
+   * The request is what `runRequestSchema` returned to the caller, unchanged since: it is not parsed
+   * a second time (the ingress validates every request just before recording it).
+   * @defaultValue false
+   */
+  validated?: boolean;
 }
 
 export type CreateRunResult =
@@ -102,6 +109,7 @@ export class RunStore {
   private readonly idempotencyTtlMs: number;
   private readonly singleFlightTtlMs: number;
   private readonly now: () => Date;
+  private readonly sessions: SessionPointers;
 
   constructor(options: RunStoreOptions) {
     this.redis = options.redis;
@@ -110,6 +118,7 @@ export class RunStore {
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? options.retentionMs;
     this.singleFlightTtlMs = options.singleFlightTtlMs ?? 24 * 3600 * 1000;
     this.now = options.now ?? (() => new Date());
+    this.sessions = new SessionPointers(this.redis, this.prefix, this.retentionMs, (id) => this.runKey(id));
   }
 
   get channel(): string {
@@ -134,8 +143,10 @@ export class RunStore {
    * and, when given, its single-flight key.
    */
   async create(input: CreateRunInput): Promise<CreateRunResult> {
-    const checked = runRequestSchema.safeParse(input.request);
-    if (!checked.success) throw new InvalidRunRequestError(checked.error.issues);
+    if (!input.validated) {
+      const checked = runRequestSchema.safeParse(input.request);
+      if (!checked.success) throw new InvalidRunRequestError(checked.error.issues);
+    }
     const now = this.now();
     const at = now.toISOString();
     const id = input.id ?? newRunId(now.getTime());
@@ -186,6 +197,14 @@ export class RunStore {
     const run = await this.get(id);
     if (!run) throw new RunNotFoundError(id);
     return run;
+  }
+
+  /**
+   * The newest code run of this service and task that recorded a Claude session (what a follow-up run
+   * resumes): one key read, see {@link SessionPointers}.
+   */
+  async lastSession(service: string, taskId: number): Promise<LastSession | undefined> {
+    return this.sessions.find(service, taskId, (cursor) => this.list({ kind: "code", limit: 200, cursor }));
   }
 
   /** The run an idempotency key maps to, if any. */
@@ -319,7 +338,10 @@ export class RunStore {
         terminal ? String(this.retentionMs) : "",
         id,
       );
-      if (result === 1) return next;
+      if (result === 1) {
+        await this.sessions.recorded(current, next);
+        return next;
+      }
       if (result === -1) throw new RunNotFoundError(id);
       await new Promise((r) => setTimeout(r, 2 + Math.random() * 10 * (attempt + 1)));
     }

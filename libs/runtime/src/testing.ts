@@ -1,6 +1,14 @@
 import { fileURLToPath } from "node:url";
-import type { RunRecord, RunRequestInput } from "@orchestrator/contracts";
-import { codeRunRequestSchema, docsRunRequestSchema } from "@orchestrator/contracts";
+import type { RunRecord } from "@orchestrator/contracts";
+import {
+  type CodeRequestOverrides,
+  type DocsRequestOverrides,
+  TEST_GITHUB_USER,
+  TEST_RENDERED_FILES,
+  testCodeRequest,
+  testDocsRequest,
+  testRunRecord,
+} from "@orchestrator/contracts/testing";
 import { createKubeClients, type JobSettings, type KubeClients } from "@orchestrator/kube";
 import { type KubeSim, type KubeSimOptions, loadCrdsFromDir, startKubeSim } from "@orchestrator/kube-sim";
 import { pino } from "pino";
@@ -14,7 +22,7 @@ import { KubernetesRuntime, type KubernetesRuntimeOptions } from "./kubernetes/k
 
 export const CRD_DIR = fileURLToPath(new URL("../../../deploy/crds/", import.meta.url));
 export const TEST_NAMESPACE = "agents";
-export const TEST_USER = "swe-1-5dlabs";
+export const TEST_USER = TEST_GITHUB_USER;
 
 export const TEST_JOB_SETTINGS: JobSettings = {
   image: "anthropic/claude-code:latest",
@@ -80,66 +88,12 @@ function nextId(): string {
   return `run-0test${Date.now().toString(36).slice(-6)}${String(sequence).padStart(7, "0")}`;
 }
 
-type CodeInput = Partial<Extract<RunRequestInput, { kind: "code" }>>;
-type DocsInput = Partial<Extract<RunRequestInput, { kind: "docs" }>>;
-
-export function testCodeRun(overrides: CodeInput = {}, id = nextId()): RunRecord {
-  const request = codeRunRequestSchema.parse({
-    kind: "code",
-    idempotencyKey: `k-${id}`,
-    source: { type: "api", actor: "pm" },
-    repositoryUrl: "git@github.com:5dlabs/trader.git",
-    docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
-    workingDirectory: "trader",
-    model: "claude-sonnet-4-20250514",
-    githubUser: TEST_USER,
-    taskId: 12,
-    service: "trader",
-    ...overrides,
-  });
-  const at = new Date().toISOString();
-  return {
-    id,
-    kind: "code",
-    phase: "Rendering",
-    request,
-    createdAt: at,
-    updatedAt: at,
-    timeline: [],
-    links: {},
-    attempt: 1,
-  };
+export function testCodeRun(overrides: CodeRequestOverrides = {}, id = nextId()): RunRecord {
+  return testRunRecord(testCodeRequest({ idempotencyKey: `k-${id}`, taskId: 12, ...overrides }), { id });
 }
 
-export function testDocsRun(overrides: DocsInput = {}, id = nextId()): RunRecord {
-  const request = docsRunRequestSchema.parse({
-    kind: "docs",
-    idempotencyKey: `k-${id}`,
-    source: { type: "cli" },
-    repositoryUrl: "https://github.com/5dlabs/platform.git",
-    workingDirectory: "_projects/simple-api",
-    model: "claude-opus-4-20250514",
-    githubUser: TEST_USER,
-    sourceBranch: "main",
-    ...overrides,
-  });
-  const at = new Date().toISOString();
-  return {
-    id,
-    kind: "docs",
-    phase: "Rendering",
-    request,
-    createdAt: at,
-    updatedAt: at,
-    timeline: [],
-    links: {},
-    attempt: 1,
-  };
+export function testDocsRun(overrides: DocsRequestOverrides = {}, id = nextId()): RunRecord {
+  return testRunRecord(testDocsRequest({ idempotencyKey: `k-${id}`, ...overrides }), { id });
 }
 
-export const TEST_FILES = {
-  "container.sh": "#!/bin/bash\necho agent\n",
-  "settings.json": "{}",
-  "CLAUDE.md": "# memory\n",
-  "prompt.md": "do the task\n",
-} as const;
+export const TEST_FILES = TEST_RENDERED_FILES;

@@ -77,6 +77,7 @@ async function createRun(ctx: IngressContext, req: Request, res: Response, raw: 
   const { request, note } = await continueLastSession(ctx.runStore, asked, { fresh });
   const result = await ctx.submitter.submit({
     request,
+    validated: request === asked, // toRunRequest's parse, unless a session was added since
     reason: `requested by ${apiCaller(req).actor}${note}`,
   });
   sendRunAnswer(req, res, ctx.config.PUBLIC_URL, result);
@@ -103,6 +104,7 @@ async function createFromAlias(
   const { request, note } = await continueLastSession(ctx.runStore, asked, { fresh: taken.fresh });
   const result = await ctx.submitter.submit({
     request,
+    validated: request === asked, // toRunRequest's parse, unless a session was added since
     reason: `requested by ${apiCaller(req).actor}${note}`,
   });
   sendRunAnswer(req, res, ctx.config.PUBLIC_URL, result);

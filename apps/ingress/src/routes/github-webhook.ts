@@ -3,7 +3,7 @@ import type { Logger } from "@orchestrator/observability";
 import { type Request, type Response, Router } from "express";
 import { ZodError } from "zod";
 import { verifyGithubSignature } from "../auth/github-signature.js";
-import { HttpError } from "../errors/http-error.js";
+import { HttpError, ServiceUnavailableError } from "../errors/http-error.js";
 import { type GithubContext, readGithubContext } from "../github/github-payload.js";
 import {
   buildGithubRunRequest,
@@ -100,22 +100,44 @@ async function handleDelivery(ctx: IngressContext, req: Request, res: Response):
   const trigger = decideGithubTrigger(context, ctx.rules);
   if (trigger.type === "ignore") return ignored(ctx, res, log, event, trigger.ignore);
 
-  // a redelivery: answer with what the first delivery created, whatever the rules say now
-  const existing = await ctx.runStore.findByIdempotencyKey(githubIdempotencyKey(delivery));
-  if (existing) {
-    if (existing.phase === "Queued" && existing.timeline.length === 1) await ctx.submitter.enqueue(existing);
-    ctx.metrics.webhook("github", event, "duplicate");
-    sendRunAnswer(req, res, ctx.config.PUBLIC_URL, { outcome: "duplicate", run: existing });
-    return;
+  if (trigger.type === "run") {
+    // the run's own record is idempotent by delivery, so a redelivery meets its first run there; only
+    // a delivery that would now be ignored or refused looks the first delivery's run up
+    try {
+      return await startRun(ctx, req, res, log, context, delivery, trigger.kind, trigger.options);
+    } catch (err) {
+      // a run recorded but not queued, or Redis gone: the sender must retry, nothing to look up
+      if (err instanceof ServiceUnavailableError) throw err;
+      if (await answeredAsRedelivery(ctx, req, res, event, delivery).catch(() => false)) return;
+      throw err;
+    }
   }
+  if (await answeredAsRedelivery(ctx, req, res, event, delivery)) return;
   switch (trigger.type) {
-    case "run":
-      return startRun(ctx, req, res, log, context, delivery, trigger.kind, trigger.options);
     case "retry":
       return retryLatest(ctx, req, res, log, context, delivery);
     case "cancel":
       return cancelLatest(ctx, req, res, log, context);
   }
+}
+
+/**
+ * A redelivery is answered with what the first delivery created, whatever the rules say now (and the
+ * render job is added again if the first attempt recorded the run but never queued it).
+ */
+async function answeredAsRedelivery(
+  ctx: IngressContext,
+  req: Request,
+  res: Response,
+  event: string,
+  delivery: GithubDelivery,
+): Promise<boolean> {
+  const existing = await ctx.runStore.findByIdempotencyKey(githubIdempotencyKey(delivery));
+  if (!existing) return false;
+  if (existing.phase === "Queued" && existing.timeline.length === 1) await ctx.submitter.enqueue(existing);
+  ctx.metrics.webhook("github", event, "duplicate");
+  sendRunAnswer(req, res, ctx.config.PUBLIC_URL, { outcome: "duplicate", run: existing });
+  return true;
 }
 
 /** Counts a rejected delivery and answers with the status (the error handler writes the body). */
@@ -140,8 +162,12 @@ async function startRun(
   kind: RunKind,
   options: RunOptions,
 ): Promise<void> {
+  const ignore = async (i: Ignore) => {
+    if (!(await answeredAsRedelivery(ctx, req, res, context.event, delivery)))
+      ignored(ctx, res, log, context.event, i);
+  };
   const withHead = kind === "docs" ? await withPullRequestHead(context, ctx.github) : context;
-  if ("ignore" in withHead) return ignored(ctx, res, log, context.event, withHead.ignore);
+  if ("ignore" in withHead) return ignore(withHead.ignore);
   const built = buildGithubRunRequest({
     ctx: withHead,
     delivery,
@@ -150,9 +176,10 @@ async function startRun(
     rules: ctx.rules,
     config: ctx.config,
   });
-  if ("ignore" in built) return ignored(ctx, res, log, context.event, built.ignore);
+  if ("ignore" in built) return ignore(built.ignore);
   const result = await ctx.submitter.submit({
     request: built.request,
+    validated: true, // buildGithubRunRequest's runRequestSchema parse
     singleFlightKey: githubSingleFlightKey(context.repository.full_name, context.number, kind),
     reason: `${context.event}.${context.action ?? ""} by @${context.sender.login}`,
     issue: { fullName: context.repository.full_name, number: context.number },

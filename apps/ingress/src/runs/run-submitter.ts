@@ -22,6 +22,8 @@ export interface SubmitInput {
   reason?: string;
   /** GitHub issue/PR the run belongs to, for `/orchestrator retry|cancel` */
   issue?: { fullName: string; number: number };
+  /** `request` is runRequestSchema's output, unchanged: the run store need not parse it again */
+  validated?: boolean;
 }
 
 export interface SubmitterDeps {
@@ -59,6 +61,7 @@ export class RunSubmitter {
       result = await withTimeout(
         runStore.create({
           request: input.request,
+          ...(input.validated ? { validated: true } : {}),
           ...(input.singleFlightKey ? { singleFlightKey: input.singleFlightKey } : {}),
           // webhook keys are per delivery: a redelivery answered "active" must stay answered that way
           bindToActive: input.request.source.type === "github" || input.request.source.type === "grafana",
@@ -89,13 +92,12 @@ export class RunSubmitter {
     }
     const { run } = result;
     this.refuseReusedKey(input.request, result);
-    const runLog = log.child({ runId: run.id });
     if (result.outcome === "created" || neverLeftQueue(run)) await this.enqueue(run);
     if (result.outcome === "created") {
       this.deps.metrics.runsAccepted.inc({ kind: run.kind, source: run.request.source.type });
-      runLog.info({ kind: run.kind, source: run.request.source.type }, "run accepted");
+      log.info({ runId: run.id, kind: run.kind, source: run.request.source.type }, "run accepted");
     } else {
-      runLog.info({ outcome: result.outcome }, "request matched an existing run");
+      log.info({ runId: run.id, outcome: result.outcome }, "request matched an existing run");
     }
     return result;
   }

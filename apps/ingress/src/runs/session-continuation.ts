@@ -1,10 +1,6 @@
-import type { RunRecord, RunRequest } from "@orchestrator/contracts";
+import type { RunRequest } from "@orchestrator/contracts";
 import type { RunStore } from "@orchestrator/run-store";
 import { ValidationError } from "../errors/http-error.js";
-
-/** How many code runs, newest first, are searched for the task's last session. */
-const SEARCH_LIMIT = 2000;
-const PAGE = 200;
 
 /** Instructions to ingress in an API body that are not part of the run request. */
 export interface IngressFlags {
@@ -31,30 +27,6 @@ export function takeIngressFlags(body: unknown): { body: unknown } & IngressFlag
   return { body: rest, fresh: fresh === true, allowUnknownModel: allowUnknownModel === true };
 }
 
-/** The newest run of the same service and task that recorded a Claude session. */
-export async function lastSessionOf(
-  runStore: RunStore,
-  service: string,
-  taskId: number,
-): Promise<{ runId: string; sessionId: string } | undefined> {
-  let cursor: string | undefined;
-  for (let seen = 0; seen < SEARCH_LIMIT; seen += PAGE) {
-    const page = await runStore.list({ kind: "code", limit: PAGE, cursor });
-    const hit = page.runs.find(
-      (run: RunRecord) =>
-        run.request.kind === "code" &&
-        run.request.service === service &&
-        run.request.taskId === taskId &&
-        run.result?.sessionId !== undefined &&
-        /^[A-Za-z0-9-]{1,100}$/.test(run.result.sessionId),
-    );
-    if (hit?.result?.sessionId) return { runId: hit.id, sessionId: hit.result.sessionId };
-    if (!page.nextCursor) return undefined;
-    cursor = page.nextCursor;
-  }
-  return undefined;
-}
-
 /**
  * A follow-up code run continues the task's last session, as the original product did (`claude
  * --resume <id>`): unless the request picks a session itself or asks for a fresh start, the session id
@@ -73,14 +45,17 @@ export async function continueLastSession(
   }
   // a retried request (same Idempotency-Key) continues as its first attempt did, so the body the
   // caller sent is compared with the stored run's rather than a session found since
-  const earlier = await runStore.findByIdempotencyKey(request.idempotencyKey);
+  // both reads at once: a retried request is rare, and the session lookup is one key read
+  const [earlier, last] = await Promise.all([
+    runStore.findByIdempotencyKey(request.idempotencyKey),
+    runStore.lastSession(request.service, request.taskId),
+  ]);
   if (earlier) {
     const prior = earlier.request.kind === "code" ? earlier.request : undefined;
     if (!prior?.sessionId) return { request, note: "" };
     const { continueSession, sessionId } = prior;
     return { request: { ...request, continueSession, sessionId }, note: `; resumes session ${sessionId}` };
   }
-  const last = await lastSessionOf(runStore, request.service, request.taskId);
   if (!last) return { request, note: "" };
   return {
     request: { ...request, continueSession: true, sessionId: last.sessionId },

@@ -28,7 +28,13 @@ export class QueueInspector {
   private readonly queues: Queue[];
 
   constructor(redis: Redis, prefix: string) {
-    this.queues = Object.values(QUEUES).map((name) => new Queue(name, { connection: redis, prefix }));
+    this.queues = Object.values(QUEUES).map((name) => {
+      const queue = new Queue(name, { connection: redis, prefix });
+      // connection errors are the Redis client's to log (once per 5 s); without a listener BullMQ
+      // prints every failed reconnect to stderr
+      queue.on("error", () => {});
+      return queue;
+    });
   }
 
   async snapshot(): Promise<QueueSnapshot[]> {

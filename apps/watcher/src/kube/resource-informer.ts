@@ -1,4 +1,5 @@
 import type { KubernetesListObject, KubernetesObject } from "@kubernetes/client-node";
+import { backoffMs } from "@orchestrator/contracts";
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import type { WatchHandle } from "./kube-reader.js";
@@ -217,8 +218,8 @@ export class ResourceInformer<T extends KubernetesObject> {
     this.handle = undefined;
     this.options.restarts.inc({ resource: this.options.resource });
     this.failures++;
-    // back off while the API keeps failing (1 s, 2 s, 4 s … 30 s); a successful list resets it
-    const delay = Math.min((this.options.restartDelayMs ?? 1000) * 2 ** (this.failures - 1), 30_000);
+    // back off while the API keeps failing (1 s, 2 s, 4 s … 30 s, with jitter); a successful list resets it
+    const delay = backoffMs(this.failures, this.options.restartDelayMs ?? 1000, 30_000);
     const e = err as { message?: string; code?: number; statusCode?: number };
     const code = e?.code ?? e?.statusCode;
     this.options.log.warn(

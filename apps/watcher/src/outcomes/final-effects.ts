@@ -1,4 +1,4 @@
-import { isTerminalPhase, type QUEUES, type RunRecord } from "@orchestrator/contracts";
+import { backoffMs, isTerminalPhase, type QUEUES, type RunRecord } from "@orchestrator/contracts";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Redis } from "ioredis";
@@ -104,7 +104,7 @@ export function createFinalEffects(deps: FinalEffectsDeps): FinalEffects {
       if (!run || !isTerminalPhase(run.phase)) return; // expired, or not final (nothing to do)
       await apply(run);
     },
-    retryDelay: (_err, attempts) => Math.min(2000 * 2 ** (attempts - 1), 5 * 60_000),
+    retryDelay: (_err, attempts) => backoffMs(attempts, 2000, 5 * 60_000),
   });
 
   return {

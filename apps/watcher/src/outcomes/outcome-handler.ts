@@ -1,4 +1,11 @@
-import { isTerminalPhase, type RunEvent, type RunKind, type RunRecord } from "@orchestrator/contracts";
+import {
+  backoffMs,
+  isTerminalPhase,
+  type RunEvent,
+  type RunKind,
+  type RunRecord,
+  sleep,
+} from "@orchestrator/contracts";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
 import { GithubReporter } from "../github/github-reporter.js";
@@ -91,7 +98,7 @@ async function retrying<T>(fn: () => Promise<T>, attempts = 4, baseMs = 250): Pr
       return await fn();
     } catch (err) {
       if (attempt >= attempts) throw err;
-      await new Promise((resolve) => setTimeout(resolve, baseMs * 2 ** (attempt - 1)));
+      await sleep(backoffMs(attempt, baseMs, 10 * baseMs));
     }
   }
 }

@@ -1,10 +1,10 @@
+import type { CodeRunRequest, DocsRunRequest } from "@orchestrator/contracts";
 import {
-  type CodeRunRequest,
-  codeRunRequestSchema,
-  type DocsRunRequest,
-  docsRunRequestSchema,
-  type RunRequestInput,
-} from "@orchestrator/contracts";
+  type CodeRequestOverrides,
+  type DocsRequestOverrides,
+  testCodeRequest,
+  testDocsRequest,
+} from "@orchestrator/contracts/testing";
 import type { RunInfo } from "../../src/index.js";
 
 export const FIXED_RUN: RunInfo = {
@@ -13,35 +13,25 @@ export const FIXED_RUN: RunInfo = {
   now: new Date("2025-07-26T12:00:00Z"),
 };
 
-type DocsInput = Extract<RunRequestInput, { kind: "docs" }>;
-type CodeInput = Extract<RunRequestInput, { kind: "code" }>;
+const CLI_SOURCE = { type: "cli", actor: "swe-1-5dlabs" } as const;
 
-export function docsRequest(overrides: Partial<DocsInput> = {}): DocsRunRequest {
-  return docsRunRequestSchema.parse({
-    kind: "docs",
+/** The docs run of the golden files (fixed key, so rendered output is byte-stable). */
+export function docsRequest(overrides: DocsRequestOverrides = {}): DocsRunRequest {
+  return testDocsRequest({
     idempotencyKey: "docs-trader-1",
-    source: { type: "cli", actor: "swe-1-5dlabs" },
+    source: CLI_SOURCE,
     repositoryUrl: "git@github.com:5dlabs/platform.git",
     workingDirectory: "_projects/trader",
-    model: "claude-opus-4-20250514",
-    githubUser: "swe-1-5dlabs",
-    sourceBranch: "main",
     ...overrides,
-  } satisfies DocsInput);
+  });
 }
 
-export function codeRequest(overrides: Partial<CodeInput> = {}): CodeRunRequest {
-  return codeRunRequestSchema.parse({
-    kind: "code",
+/** The code run of the golden files (fixed key, so rendered output is byte-stable). */
+export function codeRequest(overrides: CodeRequestOverrides = {}): CodeRunRequest {
+  return testCodeRequest({
     idempotencyKey: "code-trader-1",
-    source: { type: "cli", actor: "swe-1-5dlabs" },
-    repositoryUrl: "git@github.com:5dlabs/trader.git",
-    docsRepositoryUrl: "git@github.com:5dlabs/platform.git",
+    source: CLI_SOURCE,
     workingDirectory: ".",
-    model: "claude-sonnet-4-20250514",
-    githubUser: "swe-1-5dlabs",
-    taskId: 1,
-    service: "trader",
     ...overrides,
-  } satisfies CodeInput);
+  });
 }
