@@ -2,13 +2,19 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { explainStartupError } from "@orchestrator/config";
 import { QUEUES } from "@orchestrator/contracts";
-import { createDispatcher, kubeApiErrorCounter, loadDispatcherConfig } from "@orchestrator/dispatcher";
+import {
+  createDispatcher,
+  githubAppTokens,
+  kubeApiErrorCounter,
+  loadDispatcherConfig,
+} from "@orchestrator/dispatcher";
 import {
   createIngress,
   ingressGithubClient,
   listen,
   loadIngressConfig,
   loadRules,
+  scheduleGithubRescan,
 } from "@orchestrator/ingress";
 import { KubeConfigError } from "@orchestrator/kube";
 import { ensureRedis } from "@orchestrator/local-redis";
@@ -97,6 +103,7 @@ async function main(): Promise<void> {
   const { runtime, credentials, clients } = createRuntime(dispatcherConfig, env, {
     log,
     onApiError: (verb, code) => kubeErrors.inc({ verb, code }),
+    githubApp: githubAppTokens(dispatcherConfig, log),
   });
   const watcherRuntime: WatcherRuntime = clients
     ? { kind: "kubernetes", clients }
@@ -161,6 +168,7 @@ async function main(): Promise<void> {
     registry,
     now: () => new Date(),
   });
+  const ingressGithub = ingressGithubClient(ingressConfig);
   const ingress = createIngress({
     config: ingressConfig,
     rules,
@@ -178,7 +186,7 @@ async function main(): Promise<void> {
     logReader: logReaderFor(runtime),
     // a run this machine cannot start is refused at once (422 naming the fix), not failed later
     preflight: runtime.preflight ? (request) => runtime.preflight!(request) : undefined,
-    github: ingressGithubClient(ingressConfig),
+    github: ingressGithub,
   });
 
   await dispatcher.start();
@@ -209,10 +217,20 @@ async function main(): Promise<void> {
       startupBanner({ url: apiUrl, runtime: runtime.kind, tokenFile, logFile, exposed: !local }),
     );
 
+  // missed-delivery reconciliation (GitHub credentials only)
+  const rescan =
+    ingressConfig.GITHUB_RESCAN && ingressGithub
+      ? scheduleGithubRescan(() => ingress.rescan(), {
+          ready: async () => undefined,
+          intervalMs: ingressConfig.GITHUB_RESCAN_INTERVAL,
+          log,
+        })
+      : undefined;
   onShutdown(
     [
       { name: "http server", close: () => server.close() },
       { name: "metrics server", close: () => metricsServer.close() },
+      { name: "github re-scan", close: async () => rescan?.stop() },
       { name: "ingress", close: () => ingress.close() },
       { name: "renderer", close: () => renderer.close() },
       { name: "templates", close: async () => templates.close() },

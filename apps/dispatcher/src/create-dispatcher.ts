@@ -15,6 +15,7 @@ import { createDispatchHandler } from "./handle-dispatch.js";
 import { createDispatchFailureHandler } from "./handle-dispatch-failure.js";
 import { sweepFinishedJobs } from "./job-janitor.js";
 import { SlotKeeper } from "./slot-keeper.js";
+import { refreshActiveRunTokens } from "./token-refresh.js";
 
 export interface DispatcherDependencies {
   config: Pick<
@@ -52,6 +53,8 @@ export interface Dispatcher {
   reconcile(): Promise<void>;
   /** One pass deleting finished agent Jobs of final runs (also run on a timer); returns their run ids. */
   sweepJobs(): Promise<string[]>;
+  /** GitHub App mode: refreshes the tokens of active runs about to expire (every JOB_SWEEP_INTERVAL) */
+  refreshTokens(): Promise<number>;
   /** Whether Redis answers (for /ready). */
   ready(): Promise<{ ok: boolean; reason: string }>;
 }
@@ -93,6 +96,14 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
       ttlMs: deps.config.JOB_TTL_SECONDS * 1000,
       log,
     });
+  // GitHub App mode: tokens of agents still running are replaced before their hour is up
+  const refreshTokens = () =>
+    refreshActiveRunTokens({
+      runtime: deps.runtime,
+      runStore: deps.runStore,
+      active: async () => (await limiter.holders()).keys(),
+      log,
+    });
   let started = false;
 
   const reconcile = async () => {
@@ -107,6 +118,7 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
     limiter,
     reconcile: () => slots.reconcile(),
     sweepJobs,
+    refreshTokens,
     async start() {
       if (started) return;
       started = true;
@@ -137,6 +149,12 @@ export function createDispatcher(deps: DispatcherDependencies): Dispatcher {
       sweepTimer = setInterval(() => {
         sweepJobs().catch((err: unknown) =>
           log.warn({ err }, "sweeping finished Jobs failed; will try again"),
+        );
+        refreshTokens().catch((err: unknown) =>
+          log.warn(
+            { err: { message: (err as Error).message } },
+            "refreshing GitHub App tokens failed; will try again",
+          ),
         );
       }, deps.config.JOB_SWEEP_INTERVAL ?? 60_000);
       sweepTimer.unref();

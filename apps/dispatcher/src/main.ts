@@ -7,6 +7,7 @@ import { runService } from "@orchestrator/service";
 import { createDispatcher } from "./create-dispatcher.js";
 import { loadDispatcherConfig } from "./dispatcher-config.js";
 import { kubeApiErrorCounter } from "./dispatcher-metrics.js";
+import { githubAppTokens } from "./github-app-tokens.js";
 
 /** Composition root: reads the environment, wires Redis, the runtime and the workers, and shuts down on SIGTERM. */
 runService({
@@ -15,10 +16,13 @@ runService({
   async start({ config, log, registry, client, redis, fatal }) {
     const kubeErrors = kubeApiErrorCounter(registry);
     let created: ReturnType<typeof createRuntime>;
+    // GitHub App mode: every run gets its own installation token instead of github-pat-<user>
+    const githubApp = githubAppTokens(config, log);
     try {
       created = createRuntime(config, process.env, {
         log,
         onApiError: (verb, code) => kubeErrors.inc({ verb, code }),
+        githubApp,
       });
     } catch (err) {
       if (err instanceof KubeConfigError) fatal(`RUNTIME=${config.RUNTIME}: ${err.message}`);
@@ -26,7 +30,12 @@ runService({
     }
     const { runtime, credentials } = created;
     log.info(
-      { runtime: runtime.kind, credentials, namespace: config.KUBERNETES_NAMESPACE },
+      {
+        runtime: runtime.kind,
+        credentials,
+        namespace: config.KUBERNETES_NAMESPACE,
+        agentGithubAuth: githubApp ? "app-token-per-run" : "user-secrets",
+      },
       "runtime selected",
     );
     // key material of local runs lives only for the run: clean up after runs that ended while we were down

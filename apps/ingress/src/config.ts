@@ -105,6 +105,18 @@ export const ingressEnvSchema = z
     GRAFANA_BASIC_AUTH: basicAuth,
     /** GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY(_FILE) or GITHUB_TOKEN, GITHUB_API_URL: for the pull-request lookups of webhooks */
     ...githubCredentialsEnv,
+    /**
+     * Missed-delivery reconciliation (needs GitHub credentials): at start-up, and every
+     * GITHUB_RESCAN_INTERVAL, open issues/PRs carrying a trigger label applied within
+     * GITHUB_RESCAN_WINDOW that have no run since get the run their `labeled` delivery would have made.
+     */
+    GITHUB_RESCAN: env.boolean(true),
+    /** Repositories (`owner/name`, comma-separated) the re-scan lists; default: the rules' repository matches without wildcards. */
+    GITHUB_RESCAN_REPOSITORIES: env.csv(),
+    /** Only labels applied this recently are recovered (capped at RUN_RETENTION, whose issue index proves a run exists). */
+    GITHUB_RESCAN_WINDOW: env.duration("24h"),
+    /** Period of the re-scan after the start-up one; 0 = start-up only. */
+    GITHUB_RESCAN_INTERVAL: env.duration("0"),
     /** Secret of Grafana's HMAC signing (`X-Grafana-Alerting-Signature`). */
     GRAFANA_HMAC_SECRET: z.string().min(1).optional(),
     /** Maximum age of a signed Grafana request's timestamp; 0 = the timestamp is not required. */

@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import { requireApiToken } from "./auth/api-tokens.js";
 import type { IngressConfig } from "./config.js";
 import { createErrorHandler, notFoundHandler } from "./errors/error-handler.js";
+import { type RescanResult, rescanGithubTriggers } from "./github/github-rescan.js";
 import { AlertRunCap } from "./grafana/alert-cap.js";
 import type { IngressContext } from "./ingress-context.js";
 import type { LogReader } from "./logs/log-reader.js";
@@ -54,6 +55,8 @@ export interface Ingress {
   app: Express;
   /** Releases what the app holds (the SSE pub/sub connection); the caller closes queues and Redis. */
   close(): Promise<void>;
+  /** Missed-delivery reconciliation: one re-scan of the trigger labels (see rescanGithubTriggers). */
+  rescan(): Promise<RescanResult[]>;
 }
 
 /**
@@ -133,5 +136,17 @@ export function createIngress(deps: IngressDependencies): Ingress {
   app.use(notFoundHandler);
   app.use(createErrorHandler({ log, redisAvailable }));
 
-  return { app, close: async () => Promise.all([events.close(), webConsole.close()]).then(() => undefined) };
+  const config = deps.config;
+  const rescanOptions = {
+    repositories:
+      config.GITHUB_RESCAN_REPOSITORIES.length > 0
+        ? config.GITHUB_RESCAN_REPOSITORIES
+        : deps.rules.repositories.flatMap((r) => [r.match].flat()).filter((m) => !/[*?[]/.test(m)),
+    windowMs: Math.min(config.GITHUB_RESCAN_WINDOW, config.RUN_RETENTION),
+  };
+  return {
+    app,
+    close: async () => Promise.all([events.close(), webConsole.close()]).then(() => undefined),
+    rescan: () => rescanGithubTriggers(ctx, rescanOptions),
+  };
 }

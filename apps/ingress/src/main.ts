@@ -1,6 +1,6 @@
 import { QUEUES } from "@orchestrator/contracts";
 import { loadRules } from "@orchestrator/policy";
-import { createQueue, registerQueueDepthMetric } from "@orchestrator/queue";
+import { createQueue, registerQueueDepthMetric, waitForRedis } from "@orchestrator/queue";
 import { RunStore } from "@orchestrator/run-store";
 import { runService } from "@orchestrator/service";
 import type { Logger } from "pino";
@@ -8,6 +8,7 @@ import { loadIngressConfig } from "./config.js";
 import { createIngress } from "./create-ingress.js";
 import { HttpError } from "./errors/http-error.js";
 import { ingressGithubClient } from "./github/ingress-github-client.js";
+import { scheduleGithubRescan } from "./github/rescan-schedule.js";
 import type { LogReader } from "./logs/log-reader.js";
 import { listen } from "./server.js";
 
@@ -28,9 +29,10 @@ runService({
     registerQueueDepthMetric(registry, [renderQueue]);
     const runStore = new RunStore({ redis: client, prefix, retentionMs: config.RUN_RETENTION });
 
+    const github = ingressGithubClient(config);
     const ingress = createIngress({
       logReader: lazyLogReader(log),
-      github: ingressGithubClient(config),
+      github,
       config,
       rules,
       runStore,
@@ -42,6 +44,15 @@ runService({
       registry,
     });
     const server = await listen(ingress.app, config.SERVER_HOST, config.SERVER_PORT);
+    // missed-delivery reconciliation: trigger labels whose webhook delivery never arrived
+    const rescan =
+      config.GITHUB_RESCAN && github
+        ? scheduleGithubRescan(() => ingress.rescan(), {
+            ready: () => waitForRedis(client, 60_000),
+            intervalMs: config.GITHUB_RESCAN_INTERVAL,
+            log,
+          })
+        : undefined;
     return {
       fields: {
         host: config.SERVER_HOST,
@@ -50,6 +61,7 @@ runService({
         repositories: rules.repositories.length,
       },
       steps: [
+        { name: "github re-scan", close: async () => rescan?.stop() },
         { name: "http server", close: () => server.close() },
         { name: "ingress", close: () => ingress.close() },
         { name: "queues", close: () => Promise.all([renderQueue.close(), controlQueue.close()]) },

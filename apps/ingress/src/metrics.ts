@@ -14,6 +14,7 @@ export class IngressMetrics {
   readonly webhookEvents: Counter<"source" | "event" | "outcome">;
   readonly webhookIgnored: Counter<"source" | "reason">;
   readonly runsAccepted: Counter<"kind" | "source">;
+  readonly githubRecovered: Counter<"kind">;
 
   constructor(registry: Registry) {
     // getSingleMetric: two ingress instances may share one registry (all-in-one process, tests)
@@ -57,6 +58,14 @@ export class IngressMetrics {
         name: "orchestrator_runs_accepted_total",
         help: "Runs recorded and queued by ingress, by kind and source",
         labelNames: ["kind", "source"],
+        registers: [registry],
+      });
+    this.githubRecovered =
+      existing("orchestrator_github_recovered_total") ??
+      new Counter({
+        name: "orchestrator_github_recovered_total",
+        help: "Runs the start-up/periodic re-scan created for trigger labels whose webhook delivery was missed",
+        labelNames: ["kind"],
         registers: [registry],
       });
   }

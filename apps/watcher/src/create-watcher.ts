@@ -198,6 +198,8 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           redis: deps.redis,
           keyPrefix,
           redelivered: metrics.githubRedelivered,
+          // a delivery still failing (receiver down again) is asked for again two passes later
+          retryGapMs: 2 * redeliverMs,
         })
           .then((n) => n > 0 && log.info({ redelivered: n }, "asked GitHub to redeliver failed webhooks"))
           .catch((err: unknown) => log.warn({ err }, "GitHub redelivery pass failed"));

@@ -14,6 +14,18 @@ export interface FakePull {
   base: { ref: string };
 }
 
+/** An open or closed issue (or pull request) with the labels applied to it, for the issue list and events. */
+export interface FakeIssue {
+  repository: string;
+  number: number;
+  title: string;
+  body?: string;
+  state?: "open" | "closed";
+  pullRequest?: boolean;
+  /** labels in the order applied, with when and by whom (the `labeled` issue events) */
+  labels: { name: string; at: string; by: string }[];
+}
+
 /** A check run as GitHub answers it (the fields we send and read). */
 export interface FakeCheckRun {
   id: number;
@@ -46,14 +58,22 @@ export interface FakeState {
   /** the App's webhook deliveries, newest first; `redeliveries` records each POST …/attempts */
   deliveries: FakeDelivery[];
   redeliveries: number[];
+  /** where deliveries (and redeliveries) are sent; unset: redeliveries are only recorded */
+  hook: { url: string; secret: string; hookId?: string } | undefined;
   checkRuns: Map<number, FakeCheckRun>;
   comments: Map<number, FakeComment>;
   /** `owner/name#number` → pull request */
   pulls: Map<string, FakePull>;
+  /** `owner/name#number` → issue or pull request (GET …/issues, …/issues/{n}/events) */
+  issues: Map<string, FakeIssue>;
   /** repository (lower case) → installation id; repositories not listed answer 4242 */
   installations: Map<string, number | null>;
   /** the installation token the App endpoints issue */
   installationToken: string;
+  /** lifetime of the installation tokens it mints (GitHub: one hour), ms */
+  tokenLifetimeMs: number;
+  /** scoped (per-run) tokens minted so far; each is `<installationToken>_run<n>` */
+  scopedMints: number;
   /** how long a token mint takes (to make concurrent misses overlap) */
   mintDelayMs: number;
 }
@@ -67,7 +87,7 @@ export interface FakeRoute {
 
 const REPO = "([^/]+/[^/]+)";
 
-export function fakeRoutes(state: FakeState): FakeRoute[] {
+export function fakeRoutes(state: FakeState, redeliver: (id: number) => Promise<unknown>): FakeRoute[] {
   let nextId = 1000;
   const now = () => new Date().toISOString();
   return [
@@ -108,6 +128,72 @@ export function fakeRoutes(state: FakeState): FakeRoute[] {
         comment.body = (body as { body: string }).body;
         comment.updated_at = now();
         return [200, comment];
+      },
+    },
+    {
+      method: "GET",
+      path: new RegExp(`^/repos/${REPO}$`),
+      handle(m) {
+        const fullName = m[1]!;
+        return [
+          200,
+          {
+            id: 1296269,
+            name: fullName.split("/")[1],
+            full_name: fullName,
+            html_url: `https://github.com/${fullName}`,
+            clone_url: `https://github.com/${fullName}.git`,
+            ssh_url: `git@github.com:${fullName}.git`,
+            default_branch: "main",
+          },
+        ];
+      },
+    },
+    {
+      method: "GET",
+      path: new RegExp(`^/repos/${REPO}/issues$`),
+      handle(m, _body, query) {
+        const wantedState = query.get("state") ?? "open";
+        const wanted = (query.get("labels") ?? "").split(",").filter(Boolean);
+        const perPage = Number(query.get("per_page") ?? 30);
+        const page = Number(query.get("page") ?? 1);
+        const list = [...state.issues.values()]
+          .filter((i) => i.repository.toLowerCase() === m[1]!.toLowerCase())
+          .filter((i) => wantedState === "all" || (i.state ?? "open") === wantedState)
+          .filter((i) => wanted.every((w) => i.labels.some((l) => l.name === w)))
+          .slice((page - 1) * perPage, page * perPage)
+          .map((i) => ({
+            id: 1000 + i.number,
+            number: i.number,
+            title: i.title,
+            body: i.body ?? null,
+            state: i.state ?? "open",
+            html_url: `https://github.com/${i.repository}/${i.pullRequest ? "pull" : "issues"}/${i.number}`,
+            labels: i.labels.map((l) => ({ name: l.name })),
+            user: { login: "Codertocat", type: "User" },
+            ...(i.pullRequest
+              ? { pull_request: { url: `https://api.github.com/repos/${i.repository}/pulls/${i.number}` } }
+              : {}),
+          }));
+        return [200, list];
+      },
+    },
+    {
+      method: "GET",
+      path: new RegExp(`^/repos/${REPO}/issues/(\\d+)/events$`),
+      handle(m) {
+        const issue = state.issues.get(`${m[1]}#${m[2]}`);
+        if (!issue) return [404, { message: "Not Found" }];
+        return [
+          200,
+          issue.labels.map((l, i) => ({
+            id: 5000 + i,
+            event: "labeled",
+            created_at: l.at,
+            actor: { login: l.by, type: l.by.endsWith("[bot]") ? "Bot" : "User" },
+            label: { name: l.name, color: "ededed" },
+          })),
+        ];
       },
     },
     {
@@ -164,6 +250,8 @@ export function fakeRoutes(state: FakeState): FakeRoute[] {
         const id = Number(m[1]);
         if (!state.deliveries.some((d) => d.id === id)) return [404, { message: "Not Found" }];
         state.redeliveries.push(id);
+        // GitHub answers 202 and delivers the same payload (same guid) again shortly after
+        if (state.hook) setImmediate(() => void redeliver(id));
         return [202, {}];
       },
     },
@@ -178,15 +266,30 @@ export function fakeRoutes(state: FakeState): FakeRoute[] {
     {
       method: "POST",
       path: /^\/app\/installations\/(\d+)\/access_tokens$/,
-      async handle() {
+      async handle(m, body) {
         if (state.mintDelayMs > 0) await new Promise((r) => setTimeout(r, state.mintDelayMs));
+        const scope = (body ?? {}) as { repositories?: string[]; permissions?: Record<string, string> };
+        const owner = [...state.installations].find(([, id]) => id === Number(m[1]))?.[0]?.split("/")[0];
+        // a scoped token (repositories named) is a new token each time, as GitHub mints them
+        const token = scope.repositories
+          ? `${state.installationToken}_run${++state.scopedMints}`
+          : state.installationToken;
         return [
           201,
           {
-            token: state.installationToken,
-            expires_at: new Date(Date.now() + 3600_000).toISOString(),
-            permissions: { issues: "write", contents: "write", pull_requests: "write" },
-            repository_selection: "all",
+            token,
+            expires_at: new Date(Date.now() + state.tokenLifetimeMs).toISOString(),
+            permissions: scope.permissions ?? { issues: "write", contents: "write", pull_requests: "write" },
+            repository_selection: scope.repositories ? "selected" : "all",
+            ...(scope.repositories
+              ? {
+                  repositories: scope.repositories.map((name, i) => ({
+                    id: 1000 + i,
+                    name,
+                    full_name: `${owner ?? "owner"}/${name}`,
+                  })),
+                }
+              : {}),
           },
         ];
       },

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type FakeRoute, type FakeState, fakeRoutes } from "./fake-github-routes.js";
+import { type FakeHook, type SentDelivery, sendFakeDelivery } from "./fake-github-hooks.js";
+import { type FakeDelivery, type FakeRoute, type FakeState, fakeRoutes } from "./fake-github-routes.js";
 
 export interface RecordedRequest {
   method: string;
@@ -10,9 +11,22 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export type { FakeCheckRun, FakeComment, FakeDelivery, FakePull } from "./fake-github-routes.js";
+export type { FakeHook } from "./fake-github-hooks.js";
+export type {
+  FakeCheckRun,
+  FakeComment,
+  FakeDelivery,
+  FakeIssue,
+  FakePull,
+} from "./fake-github-routes.js";
 
 export interface FakeGithub extends FakeState {
+  /**
+   * Delivers a webhook to `hook` as GitHub does and records it in `deliveries` (status 0 when the
+   * receiver is down); `guid` repeats an earlier delivery's X-GitHub-Delivery. Redelivery requests
+   * (`POST /app/hook/deliveries/{id}/attempts`) send the recorded bytes again with the same guid.
+   */
+  deliver(event: string, payload: unknown, guid?: string): Promise<FakeDelivery>;
   /** API base URL (with the `/api/v3` prefix when started as GitHub Enterprise) */
   url: string;
   requests: RecordedRequest[];
@@ -44,11 +58,19 @@ export async function startFakeGithub(
     redeliveries: [],
     comments: new Map(),
     pulls: new Map(),
+    issues: new Map(),
     installations: new Map(),
     installationToken: "ghs_fakeinstallationtoken",
+    scopedMints: 0,
+    tokenLifetimeMs: 3600_000,
+    hook: undefined,
     mintDelayMs: options.mintDelayMs ?? 0,
   };
-  const routes: FakeRoute[] = fakeRoutes(state);
+  const sent = new Map<number, SentDelivery>();
+  const routes: FakeRoute[] = fakeRoutes(state, async (id) => {
+    const original = sent.get(id);
+    if (original) await sendFakeDelivery(state, sent, { ...original, redelivery: true });
+  });
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -78,6 +100,8 @@ export async function startFakeGithub(
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}${prefix}`,
     requests,
+    deliver: (event: string, payload: unknown, guid?: string) =>
+      sendFakeDelivery(state, sent, { event, payload, ...(guid ? { guid } : {}) }),
     failNext(
       status: number,
       count = 1,

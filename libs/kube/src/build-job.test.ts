@@ -8,7 +8,7 @@ import { buildJob, type JobSettings, jobOwnerReference } from "./build-job.js";
 import { buildWorkspacePvc } from "./build-workspace-pvc.js";
 import { withImageTag } from "./image.js";
 import { CREATED_BY_DISPATCHER_SELECTOR, isCreatedByDispatcher, runLabels } from "./labels.js";
-import { runObjectNames } from "./names.js";
+import { runObjectNames, runTokenSecretName } from "./names.js";
 
 const settings: JobSettings = {
   image: "anthropic/claude-code:latest",
@@ -164,6 +164,31 @@ describe("buildJob", () => {
     });
     expect(container.env?.map((e) => e.name)).not.toContain("ORCH_SSH_KEY_DIR");
     expect(container.env?.map((e) => e.name)).not.toContain("CLAUDE_CONFIG_DIR");
+  });
+
+  it("App mode: mounts the run's own token Secret (required) instead of the user's PAT, SSH key kept", () => {
+    const run = codeRun();
+    const names = runObjectNames(run);
+    const job = buildJob({
+      run,
+      names,
+      namespace: "agents",
+      settings,
+      githubTokenSecret: runTokenSecretName(names),
+    });
+    validJob(job);
+    const volumes = job.spec!.template.spec!.volumes!;
+    expect(volumes).toContainEqual({
+      name: "github-token",
+      secret: {
+        secretName: `${names.job}-github-token`,
+        defaultMode: 384,
+        items: [{ key: "token", path: "token", mode: 384 }],
+      },
+    });
+    expect(JSON.stringify(volumes)).not.toContain("github-pat-");
+    // the code fixture clones over SSH: its key is still mounted for git
+    expect(volumes.map((v) => v.name)).toContain("git-auth");
   });
 
   it("applies per-run overrides of resources, deadline and image tag", () => {

@@ -73,6 +73,12 @@ export interface BuildJobInput {
   settings: JobSettings;
   /** the run's CR; garbage collection removes the Job with it */
   owner?: V1OwnerReference;
+  /**
+   * GitHub App mode: the Secret with the run's own installation token (`runTokenSecretName`), mounted
+   * instead of the user's `github-pat-<user>`. The dispatcher creates it right after the Job (owned by
+   * it); until it exists the kubelet holds the pod in ContainerCreating.
+   */
+  githubTokenSecret?: string | undefined;
 }
 
 function dirname(path: string): string {
@@ -132,14 +138,16 @@ export function buildJob(input: BuildJobInput): V1Job {
     env.push({ name: AGENT_ENV.sshKeyDir, value: AGENT_PATHS.sshKeyDir });
   }
   // any https URL: the token clones and pushes. SSH only: git uses the key, and the user's token, when
-  // there is one, lets `gh` open the pull request (optional, so a key alone still runs).
+  // there is one, lets `gh` open the pull request (optional, so a key alone still runs). App mode: the
+  // run's own installation token, always there (the pod waits for it rather than run without it).
+  const appToken = input.githubTokenSecret;
   volumes.push({
     name: "github-token",
     secret: {
-      secretName: git.token.secretName,
+      secretName: appToken ?? git.token.secretName,
       defaultMode: SECRET_FILE_MODE,
       items: [{ key: "token", path: "token", mode: SECRET_FILE_MODE }],
-      ...(git.token.required ? {} : { optional: true }),
+      ...(git.token.required || appToken ? {} : { optional: true }),
     },
   });
   mounts.push({ name: "github-token", mountPath: dirname(AGENT_PATHS.githubTokenFile), readOnly: true });

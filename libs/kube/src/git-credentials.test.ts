@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { codeRun } from "../test/fixtures.js";
 import { buildJob, type JobSettings } from "./build-job.js";
+import { appTokenRepositories } from "./git-credentials.js";
 import { runObjectNames } from "./names.js";
 
 const settings: JobSettings = {
@@ -64,5 +65,31 @@ describe("git credentials of a code run's Job", () => {
     expect(https.volumes.map((v) => v.name)).not.toContain("git-auth");
     expect(https.volumes).toContainEqual(token(false));
     expect(https.env.map((e) => e.name)).not.toContain("ORCH_SSH_KEY_DIR");
+  });
+});
+
+describe("appTokenRepositories", () => {
+  const code = (repositoryUrl: string, docsRepositoryUrl?: string) => ({
+    kind: "code" as const,
+    repositoryUrl,
+    docsRepositoryUrl,
+    githubUser: "u",
+  });
+  it("names every repository the run clones, on the App's host, of one owner", () => {
+    expect(
+      appTokenRepositories(code("git@github.com:acme/app.git", "https://github.com/acme/docs"), "github.com"),
+    ).toEqual(["acme/app", "acme/docs"]);
+    expect(appTokenRepositories(code("ssh://git@GHE.example:2222/acme/app"), "ghe.example")).toEqual([
+      "acme/app",
+    ]);
+  });
+  it("gives up (per-user secrets) for another host or several owners", () => {
+    expect(appTokenRepositories(code("https://gitlab.com/acme/app"), "github.com")).toBeUndefined();
+    expect(
+      appTokenRepositories(
+        code("https://github.com/acme/app", "https://github.com/other/docs"),
+        "github.com",
+      ),
+    ).toBeUndefined();
   });
 });

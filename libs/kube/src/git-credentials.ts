@@ -64,3 +64,25 @@ export function gitCredentialsFor(request: GitRequest): { ssh?: GitCredential; t
     token,
   };
 }
+
+const URL_PARTS =
+  /^(?:git@([^:/]+):|ssh:\/\/git@([^:/]+)(?::\d+)?\/|https:\/\/([^:/]+)(?::\d+)?\/)([^/]+)\/(.+?)(?:\.git)?$/;
+
+/**
+ * GitHub App mode: the repositories (`owner/name`) one installation token of the run must cover —
+ * every repository it clones — or undefined when one token cannot serve the run (a repository on
+ * another host than the App's, or repositories of several owners); such a run uses the per-user
+ * secrets as before.
+ */
+export function appTokenRepositories(request: GitRequest, gitHost: string): string[] | undefined {
+  const repositories: string[] = [];
+  const owners = new Set<string>();
+  for (const url of gitRepositoryUrls(request)) {
+    const m = URL_PARTS.exec(url);
+    const host = (m?.[1] ?? m?.[2] ?? m?.[3] ?? "").toLowerCase();
+    if (!m || host !== gitHost.toLowerCase()) return undefined;
+    owners.add((m[4] as string).toLowerCase());
+    repositories.push(`${m[4]}/${m[5]}`);
+  }
+  return owners.size === 1 ? [...new Set(repositories)] : undefined;
+}

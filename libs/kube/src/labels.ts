@@ -33,6 +33,10 @@ export const ANNOTATIONS = {
   overrides: "orchestrator.platform/overrides",
   /** workspace PVC: the GitHub user whose runs it belongs to (only their runs may use it) */
   workspaceOwner: "orchestrator.platform/workspace-owner",
+  /** run token Secret: when GitHub lets its App installation token expire (ISO time) */
+  tokenExpiresAt: "orchestrator.platform/token-expires-at",
+  /** run token Secret: the repositories (`owner/name`, space-separated) its token covers */
+  tokenRepositories: "orchestrator.platform/token-repositories",
 } as const;
 
 export const APP_NAME = "orchestrator";

@@ -58,3 +58,11 @@ export function runObjectNames(run: Pick<RunRecord, "id" | "kind" | "request">):
   if (run.request.kind === "code") names.workspacePvc = workspacePvcName(run.request.service);
   return names;
 }
+
+/**
+ * Secret holding a run's GitHub App installation token (key `token`), owned by the run's Job so it
+ * goes with it. Secret names are DNS subdomains (253 characters), so the suffix always fits.
+ */
+export function runTokenSecretName(names: Pick<RunObjectNames, "job">): string {
+  return `${names.job}-github-token`;
+}

@@ -10,6 +10,7 @@ import type { KubeApiErrorHook } from "./kubernetes/kube-retry.js";
 import { KubernetesRuntime } from "./kubernetes/kubernetes-runtime.js";
 import { pickAgentEnv } from "./local/agent-env.js";
 import { LocalRuntime } from "./local/local-runtime.js";
+import type { RunTokenMinter } from "./run-token.js";
 import type { Runtime } from "./runtime.js";
 import type { RuntimeConfig } from "./runtime-env.js";
 
@@ -41,6 +42,8 @@ export interface CreateRuntimeOptions {
   onApiError?: KubeApiErrorHook;
   /** resolves a relative DATA_DIR. @defaultValue process.cwd() */
   cwd?: string;
+  /** GitHub App mode: mints each run its own installation token (instead of the per-user PAT) */
+  githubApp?: RunTokenMinter | undefined;
 }
 
 /**
@@ -75,6 +78,7 @@ export function createRuntime(
       workspace: { size: config.WORKSPACE_SIZE, storageClassName: config.WORKSPACE_STORAGE_CLASS },
       log: options.log.child({ runtime: "kubernetes" }),
       retry: { onError: options.onApiError },
+      githubApp: options.githubApp,
     });
     return { runtime, credentials: found.source, clients };
   }
@@ -94,6 +98,7 @@ export function createRuntime(
     home: env.HOME,
     log: options.log.child({ runtime: "local" }),
     killGraceMs: config.LOCAL_KILL_GRACE,
+    githubApp: options.githubApp,
   });
   return { runtime };
 }

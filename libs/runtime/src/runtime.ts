@@ -61,6 +61,11 @@ export interface Runtime {
    * their runs are final. Absent when the runtime keeps nothing to clean up.
    */
   finishedAgents?(): Promise<FinishedAgent[]>;
+  /**
+   * GitHub App mode: replaces the installation tokens of these (active) runs that are about to expire
+   * (they live one hour). Returns how many were refreshed. Absent when tokens never need refreshing.
+   */
+  refreshGithubTokens?(runs: RunRecord[]): Promise<number>;
   /** Stops a dispatched run (deletes the Job / signals the process). Stopping a stopped run is a no-op. */
   cancel(run: RunRecord): Promise<void>;
   /**

@@ -13,7 +13,7 @@ import { createKubeClients, type JobSettings, type KubeClients } from "@orchestr
 import { type KubeSim, type KubeSimOptions, loadCrdsFromDir, startKubeSim } from "@orchestrator/kube-sim";
 import { pino } from "pino";
 import type { KubeRetryOptions } from "./kubernetes/kube-retry.js";
-import { KubernetesRuntime } from "./kubernetes/kubernetes-runtime.js";
+import { KubernetesRuntime, type KubernetesRuntimeOptions } from "./kubernetes/kubernetes-runtime.js";
 
 /**
  * Test helpers shared by the runtime's and the dispatcher's tests: kube-sim serving the project's CRDs,
@@ -68,6 +68,7 @@ export function testKubernetesRuntime(
   sim: KubeSim,
   retry: KubeRetryOptions = {},
   job: Partial<JobSettings> = {},
+  extra: Pick<KubernetesRuntimeOptions, "githubApp"> = {},
 ): KubernetesRuntime {
   return new KubernetesRuntime({
     clients: createKubeClients(sim.kubeConfig(TEST_NAMESPACE)),
@@ -77,6 +78,7 @@ export function testKubernetesRuntime(
     log: pino({ level: "silent" }),
     retry: { baseDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 20, ...retry },
     logPollMs: 20,
+    ...extra,
   });
 }
 

@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
+import { type FakeComment, type FakeGithub, startFakeGithub } from "@orchestrator/github/test/fake-github";
 import {
   type KubeSim,
   loadCrdsFromDir,
@@ -10,7 +12,6 @@ import {
   startKubeSim,
 } from "@orchestrator/kube-sim";
 import { freePort } from "@orchestrator/local-redis";
-import { type FakeGithub, startFakeGithub } from "./fake-github.js";
 import { REPO_ROOT, type ServiceName, ServiceProcess } from "./service-process.js";
 
 export const NAMESPACE = "agents";
@@ -29,7 +30,8 @@ export const METRICS_DUMP_DIR = resolve(REPO_ROOT, "test/e2e/.metrics");
  */
 export interface System {
   sim: KubeSim;
-  github: FakeGithub;
+  /** the fake GitHub API (libs/github's), with the comments on one issue or pull request */
+  github: FakeGithub & { commentsOn(repository: string, issue: number): FakeComment[] };
   apiUrl: string;
   prefix: string;
   services: Record<ServiceName, ServiceProcess>;
@@ -68,6 +70,11 @@ export interface SystemOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Extra environment for every service (the benchmarks lift MAX_CONCURRENT_RUNS, for example). */
   commonEnv?: Record<string, string>;
+  /**
+   * GitHub App mode (recommended): ingress, watcher and dispatcher authenticate as an App on the fake
+   * GitHub; runs get per-run installation tokens and pull requests Check Runs. Default: PAT mode.
+   */
+  githubApp?: boolean;
 }
 
 type SimPod = Parameters<OutcomeHook>[0];
@@ -118,7 +125,20 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   await sim.writeKubeconfig(kubeconfig);
   const rulesFile = join(dir, "rules.yaml");
   await writeFile(rulesFile, RULES);
-  const github = await startFakeGithub();
+  const fake = await startFakeGithub();
+  const github = Object.assign(fake, {
+    commentsOn: (repository: string, issue: number) =>
+      [...fake.comments.values()].filter((c) => c.repository === repository && c.issue === issue),
+  });
+  const githubEnv: Record<string, string> = options.githubApp
+    ? {
+        GITHUB_APP_ID: "4711",
+        GITHUB_APP_PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 })
+          .privateKey.export({ type: "pkcs1", format: "pem" })
+          .toString(),
+        GITHUB_API_URL: github.url,
+      }
+    : { GITHUB_TOKEN: "ghs_e2e_token", GITHUB_API_URL: github.url };
 
   const [apiPort, rendererPort, dispatcherPort, watcherPort] = await Promise.all([
     freePort(),
@@ -140,6 +160,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ...options.commonEnv,
   };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // App mode: tokens expire within the dispatcher's refresh margin, so running agents' tokens are
+  // refreshed (every JOB_SWEEP_INTERVAL)
+  if (options.githubApp) github.tokenLifetimeMs = 10 * 60_000;
+  // the fake App delivers webhooks (and redeliveries) to the ingress, as GitHub would
+  github.hook = { url: `${apiUrl}/webhooks/github`, secret: WEBHOOK_SECRET };
   const kubeconfigs = {} as Record<ServiceName, { KUBECONFIG: string }>;
   for (const service of ["ingress", "renderer", "dispatcher", "watcher"] as const)
     kubeconfigs[service] = {
@@ -158,6 +183,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         GITHUB_WEBHOOK_SECRETS: WEBHOOK_SECRET,
         RULES_FILE: rulesFile,
         PUBLIC_URL: apiUrl,
+        ...(options.githubApp ? githubEnv : {}),
         ...options.env?.ingress,
       },
       `${apiUrl}/ready`,
@@ -184,6 +210,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         ...metrics(2),
         HEALTH_PORT: String(dispatcherPort),
         SLOT_RECONCILE_INTERVAL: "2s",
+        // App mode: the repositories are on github.com while the fake API listens on 127.0.0.1
+        ...(options.githubApp ? { ...githubEnv, GITHUB_GIT_HOST: "github.com" } : {}),
         ...options.env?.dispatcher,
       },
       `http://127.0.0.1:${dispatcherPort}/ready`,
@@ -196,8 +224,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         ...kubeconfigs.watcher,
         ...metrics(3),
         HEALTH_PORT: String(watcherPort),
-        GITHUB_TOKEN: "ghs_e2e_token",
-        GITHUB_API_URL: github.url,
+        ...githubEnv,
+        // App mode: failed deliveries are redelivered (the fake GitHub sends them to the ingress again)
+        ...(options.githubApp ? { GITHUB_REDELIVER_INTERVAL: "1s" } : {}),
         GITHUB_DEBOUNCE: "200ms",
         RESYNC_INTERVAL: "2s",
         PUBLIC_URL: apiUrl,
@@ -234,7 +263,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     async stop() {
       await dumpMetrics(Object.values(services));
       await Promise.all(Object.values(services).map((s) => s.stop()));
-      await github.close();
+      await github.stop();
       await sim.stop();
       await rm(dir, { recursive: true, force: true });
     },

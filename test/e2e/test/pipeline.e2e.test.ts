@@ -1,4 +1,4 @@
-import { BatchV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import type { RunRecord } from "@orchestrator/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverWebhook, githubExample } from "../src/github-delivery.js";
@@ -11,11 +11,14 @@ import { GITHUB_USER, NAMESPACE, type System, startSystem, WEBHOOK_SECRET } from
 let system: System;
 let custom: CustomObjectsApi;
 let batch: BatchV1Api;
+let core: CoreV1Api;
 
 beforeAll(async () => {
-  system = await startSystem();
+  // GitHub App mode: per-run installation tokens, Check Runs on pull requests
+  system = await startSystem({ githubApp: true });
   custom = system.sim.kubeConfig().makeApiClient(CustomObjectsApi);
   batch = system.sim.kubeConfig().makeApiClient(BatchV1Api);
+  core = system.sim.kubeConfig().makeApiClient(CoreV1Api);
 });
 afterAll(async () => {
   await system?.stop();
@@ -97,8 +100,108 @@ describe("end to end: webhook → Kubernetes → outcome", () => {
       .toContain(run.result!.pullRequestUrl!);
     const comments = system.github.commentsOn(repository, issue);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.edits).toBeGreaterThan(0);
+    const edits = system.github.requests.filter(
+      (r) => r.method === "PATCH" && r.path === `/repos/${repository}/issues/comments/${comments[0]!.id}`,
+    );
+    expect(edits.length).toBeGreaterThan(0);
     expect(comments[0]!.body).toMatch(/Succeeded/);
+  });
+
+  it("runs a labeled pull request with a Check Run and a per-run App token Secret that goes with the Job", async () => {
+    const payload = githubExample("pull_request", "labeled");
+    payload["label"] = { name: "orchestrator:docs", color: "ededed" };
+    const repository = (payload["repository"] as { full_name: string }).full_name;
+    const pr = payload["pull_request"] as { number: number; head: { ref: string; sha: string } };
+    system.github.pulls.set(`${repository}#${pr.number}`, {
+      number: pr.number,
+      head: { ref: pr.head.ref, sha: pr.head.sha, repo: { full_name: repository } },
+      base: { ref: "master" },
+    });
+    const delivered = await deliverWebhook(system.apiUrl, WEBHOOK_SECRET, "pull_request", payload);
+    expect(delivered.status).toBe(202);
+    const runId = String(delivered.body["runId"]);
+    await expect.poll(() => phaseOf(runId), POLL).toBe("Succeeded");
+    const run = await getRun(runId);
+
+    // the Check Run on the PR's head commit ends completed/success, linking the run
+    const checkRun = () => [...system.github.checkRuns.values()].find((c) => c.external_id === runId);
+    await expect.poll(() => checkRun()?.conclusion, POLL).toBe("success");
+    expect(checkRun()).toMatchObject({ head_sha: pr.head.sha, status: "completed", repository });
+    expect(checkRun()!.details_url).toContain(`/api/v1/runs/${runId}`);
+    expect(checkRun()!.history.at(-1)).toBe("completed:success");
+
+    // the agent got its own installation token, for this repository only, in a Secret owned by the Job
+    const mint = system.github.requests.find(
+      (r) =>
+        r.path.endsWith("/access_tokens") &&
+        JSON.stringify(r.body) ===
+          JSON.stringify({
+            repositories: ["Hello-World"],
+            permissions: { contents: "write", pull_requests: "write", issues: "write" },
+          }),
+    );
+    expect(mint).toBeDefined();
+    const job = run.links.job!;
+    const secret = await core.readNamespacedSecret({ name: `${job}-github-token`, namespace: NAMESPACE });
+    const token = Buffer.from(secret.data!["token"]!, "base64").toString();
+    expect(token).toMatch(/^ghs_\w+_run\d+$/);
+    const jobObject = await batch.readNamespacedJob({ name: job, namespace: NAMESPACE });
+    expect(secret.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: "Job",
+      uid: jobObject.metadata?.uid,
+    });
+    expect(JSON.stringify(jobObject.spec)).toContain(`"secretName":"${job}-github-token"`);
+    // never in the API's answer nor in any service's log
+    expect(JSON.stringify(run)).not.toContain(token);
+    for (const service of Object.values(system.services)) expect(service.logs()).not.toContain(token);
+
+    // the Job goes (as the janitor deletes it after JOB_TTL_SECONDS): Kubernetes collects the Secret
+    await batch.deleteNamespacedJob({ name: job, namespace: NAMESPACE, propagationPolicy: "Background" });
+    await expect
+      .poll(
+        () =>
+          core.readNamespacedSecret({ name: `${job}-github-token`, namespace: NAMESPACE }).then(
+            () => "present",
+            (err: { code?: number }) => (err.code === 404 ? "gone" : String(err)),
+          ),
+        POLL,
+      )
+      .toBe("gone");
+  });
+
+  it("a delivery lost while the ingress was down is redelivered by the watcher and makes exactly one run", async () => {
+    const payload = githubExample("issues", "labeled");
+    payload["label"] = { name: "orchestrator:code", color: "ededed" };
+    const issue = payload["issue"] as { number: number };
+    issue.number = 4242;
+    const runsOfIssue = async () => {
+      const { body } = await system.api<{ runs: RunRecord[] }>("GET", "/api/v1/runs?limit=200");
+      return body.runs.filter((r) => r.request.source.type === "github" && r.request.source.number === 4242);
+    };
+
+    await system.services.ingress.stop();
+    const lost = await system.github.deliver("issues", payload);
+    expect(lost.status_code).toBe(0);
+    await system.services.ingress.start(60_000);
+
+    // the watcher's redelivery pass asks GitHub to redeliver it; GitHub sends the same delivery again
+    await expect
+      .poll(
+        () => system.github.deliveries.find((d) => d.guid === lost.guid && d.redelivery)?.status_code,
+        POLL,
+      )
+      .toBe(202);
+    await expect.poll(async () => (await runsOfIssue()).length, POLL).toBe(1);
+    // the original arrives after all, twice: the same delivery id answers with the same run
+    for (let i = 0; i < 2; i++)
+      expect((await system.github.deliver("issues", payload, lost.guid)).status_code).toBe(200);
+    const runs = await runsOfIssue();
+    expect(runs).toHaveLength(1);
+    // redeliveries were asked for until one got through (the ingress took a while to come back), then no more
+    const attempts = system.github.deliveries.filter((d) => d.guid === lost.guid && d.redelivery);
+    expect(attempts.filter((d) => d.status_code === 202)).toHaveLength(1);
+    expect(system.github.redeliveries.filter((id) => id === lost.id)).toHaveLength(attempts.length);
+    await expect.poll(async () => (await getRun(runs[0]!.id)).phase, POLL).toBe("Succeeded");
   });
 
   it("fails an OOMKilled run with that reason", async () => {

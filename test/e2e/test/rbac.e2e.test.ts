@@ -40,7 +40,7 @@ const EXCEPTIONS: Record<string, Record<string, string>> = {
 const ENV = {
   // the janitor lists Jobs every sweep (JOB_TTL_SECONDS has a 300 s floor: no Job is old enough here)
   dispatcher: { JOB_SWEEP_INTERVAL: "1s" },
-  watcher: { GC_INTERVAL: "1s", RUN_RETENTION: "15s", ORPHAN_GRACE: "1s", PENDING_TIMEOUT: "4s" },
+  watcher: { GC_INTERVAL: "1s", RUN_RETENTION: "15s", ORPHAN_GRACE: "1s", PENDING_TIMEOUT: "8s" },
 };
 
 /** The ServiceAccounts, Roles and RoleBindings of the prod overlay, moved to the test namespace. */
@@ -95,6 +95,8 @@ describe("RBAC: each service with its own ServiceAccount against the Roles in de
     let applied = false;
     system = await startSystem({
       rbac: true,
+      // GitHub App mode: the dispatcher creates each run's token Secret (create secrets)
+      githubApp: true,
       env: ENV,
       kubeconfigFor: async (service, kubeSim, dir) => {
         sim = kubeSim;
@@ -193,7 +195,6 @@ describe("RBAC: each service with its own ServiceAccount against the Roles in de
     const succeeded = await submit(codeRequest(7));
     const failed = await submit(codeRequest(77));
     const cancelled = await submit(codeRequest(88));
-    const stuck = await submit(codeRequest(66));
 
     // a succeeded run and its logs (text/plain)
     await expect.poll(() => phaseOf(succeeded), POLL).toBe("Succeeded");
@@ -217,6 +218,9 @@ describe("RBAC: each service with its own ServiceAccount against the Roles in de
 
     // a pod that cannot be scheduled and whose Job was deleted with orphan propagation: the watcher
     // finds the Job gone (get), deletes the stuck pod after PENDING_TIMEOUT and fails the run
+    // submitted only now: its Pending phase lasts PENDING_TIMEOUT, then the run fails and, once past
+    // RUN_RETENTION, its record goes, so the steps before must not eat into that window
+    const stuck = await submit(codeRequest(66));
     await expect.poll(() => phaseOf(stuck), POLL).toBe("Pending");
     const stuckJob = (await admin.batch.listNamespacedJob(selector(stuck))).items[0]!.metadata!.name!;
     await admin.batch.deleteNamespacedJob({

@@ -82,4 +82,24 @@ describe("missed-delivery reconciliation", () => {
     expect(await redeliverFailedDeliveries(options)).toBe(1);
     expect(github.redeliveries).toEqual([5]);
   });
+
+  it("asks again after the gap when the redelivery failed too (receiver still down), up to maxAttempts", async () => {
+    const options = {
+      app,
+      redis: ctx.redis,
+      keyPrefix: ctx.prefix,
+      redelivered,
+      retryGapMs: 1,
+      maxAttempts: 2,
+    };
+    github.deliveries.push(delivery(5, "a-guid", 0, 2));
+    expect(await redeliverFailedDeliveries(options)).toBe(1);
+    github.deliveries.unshift(delivery(7, "a-guid", 0, 1, true)); // the redelivery failed to connect
+    await new Promise((r) => setTimeout(r, 20)); // past the 1 ms gap
+    expect(await redeliverFailedDeliveries(options)).toBe(1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await redeliverFailedDeliveries(options)).toBe(0); // maxAttempts reached
+    // always the original delivery
+    expect(github.redeliveries).toEqual([5, 5]);
+  });
 });

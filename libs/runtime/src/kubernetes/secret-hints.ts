@@ -1,5 +1,7 @@
 import type { RunRecord } from "@orchestrator/contracts";
-import { gitCredentialsFor } from "@orchestrator/kube";
+import { apiStatus, gitCredentialsFor } from "@orchestrator/kube";
+import { PermanentDispatchError } from "../permanent-dispatch-error.js";
+import type { KubeObjectContext } from "./kube-objects.js";
 
 /** A secret a run needs, the key it must hold, and how an operator creates it. */
 export interface RequiredSecret {
@@ -14,12 +16,15 @@ export interface RequiredSecret {
  * SSH key for `git@`/`ssh://` URLs, the token for `https://` ones — for a code run both its repository
  * and the docs repository), the Anthropic key, and the request's envFromSecrets. A pod referencing a
  * missing secret would sit in CreateContainerConfigError until its deadline, and a missing optional
- * credential would fail the clone, so the dispatcher checks them up front.
+ * credential would fail the clone, so the dispatcher checks them up front. With `appToken` (GitHub App
+ * mode) the run gets its own token Secret instead of the user's `github-pat-<user>`, so that one is not
+ * needed.
  */
 export function requiredSecrets(
   run: Pick<RunRecord, "request">,
   namespace: string,
   anthropic: { name: string; key: string },
+  options: { appToken?: boolean } = {},
 ): RequiredSecret[] {
   const request = run.request;
   const git = gitCredentialsFor(request);
@@ -34,7 +39,7 @@ export function requiredSecrets(
         `${create} ${git.ssh.secretName} --from-file=ssh-privatekey=<path to the private key> --from-file=ssh-publickey=<path to the public key>`,
     });
   }
-  if (git.token.required) {
+  if (git.token.required && !options.appToken) {
     secrets.push({
       name: git.token.secretName,
       key: git.token.key,
@@ -60,4 +65,43 @@ export function requiredSecrets(
     }
   }
   return secrets;
+}
+
+/** Fails the run naming every secret it needs that is missing or lacks its key, with how to create it. */
+export async function checkRunSecrets(
+  ctx: KubeObjectContext,
+  required: RequiredSecret[],
+  namespace: string,
+): Promise<void> {
+  const problems: string[] = [];
+  let cause: unknown;
+  let missing = 0;
+  for (const secret of required) {
+    let data: Record<string, string>;
+    try {
+      const found = await ctx.call("get", () =>
+        ctx.clients.core.readNamespacedSecret({ name: secret.name, namespace }),
+      );
+      data = { ...found.data, ...found.stringData };
+    } catch (err) {
+      if (apiStatus(err) !== 404) throw ctx.classify(err, `reading secret ${secret.name}`);
+      cause ??= err;
+      missing++;
+      problems.push(`secret "${secret.name}" does not exist in namespace "${namespace}": ${secret.hint}`);
+      continue;
+    }
+    if (!data[secret.key]) {
+      problems.push(
+        `secret "${secret.name}" in namespace "${namespace}" has no key "${secret.key}": ${secret.hint}`,
+      );
+    }
+  }
+  if (problems.length === 0) return;
+  let message =
+    problems.length === 1
+      ? (problems[0] as string)
+      : `${problems.length} secrets the run needs are missing: ${problems.map((p, i) => `(${i + 1}) ${p}`).join("; ")}`;
+  if (missing === required.length)
+    message += ` (if namespace "${namespace}" does not exist: kubectl create namespace ${namespace}, or set KUBERNETES_NAMESPACE)`;
+  throw new PermanentDispatchError("missing-secret", message, cause === undefined ? undefined : { cause });
 }

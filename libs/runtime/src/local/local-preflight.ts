@@ -10,6 +10,8 @@ export interface LocalPreflightInput {
   path: string;
   sshKeyDir?: string | undefined;
   githubTokenFile?: string | undefined;
+  /** GitHub App mode: the run gets its own token, so no LOCAL_GITHUB_TOKEN_FILE is needed */
+  appToken?: boolean | undefined;
   anthropicApiKey?: string | undefined;
   /** the developer's variables passed to the agent (SSH_AUTH_SOCK, CLAUDE_CONFIG_DIR, …) */
   agentEnv: Readonly<Record<string, string>>;
@@ -101,7 +103,7 @@ export async function localPreflight(request: RunRequest, input: LocalPreflightI
       );
     }
   }
-  if (git.token.required) {
+  if (git.token.required && !input.appToken) {
     const urls = git.token.urls.join(", ");
     if (!input.githubTokenFile) {
       problems.push(

@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { sleep } from "../abortable-sleep.js";
 import { LogsUnavailableError } from "../logs-unavailable-error.js";
 import { PermanentDispatchError } from "../permanent-dispatch-error.js";
+import type { RunTokenMinter } from "../run-token.js";
 import type { AgentState, DispatchResult, LogOptions, Runtime } from "../runtime.js";
 import { removeKeyMaterial, sweepKeyMaterial } from "./key-material.js";
 import { LaunchInProgressError } from "./launch-in-progress-error.js";
@@ -18,6 +19,7 @@ import { localAgentEnvironment } from "./local-environment.js";
 import { LOCAL_RUN_FILES, localRunDir, localWorkspaceDir } from "./local-paths.js";
 import { localPreflight } from "./local-preflight.js";
 import { isProcessAlive, readLocalRunState } from "./local-run-state.js";
+import { refreshLocalRunToken, usesLocalAppToken, writeLocalRunToken } from "./local-run-token.js";
 import { claimLocalWorkspace } from "./local-workspace-owner.js";
 import { tailFile } from "./tail-file.js";
 import { WRAPPER_SCRIPT } from "./wrapper-script.js";
@@ -31,6 +33,8 @@ export interface LocalRuntimeOptions {
   anthropicApiKey?: string | undefined;
   /** file holding a GitHub token (LOCAL_GITHUB_TOKEN_FILE) */
   githubTokenFile?: string | undefined;
+  /** GitHub App mode: each run gets its own installation token in its TMPDIR instead */
+  githubApp?: RunTokenMinter | undefined;
   /** directory with `ssh-privatekey` (LOCAL_SSH_KEY_DIR) */
   sshKeyDir?: string | undefined;
   /** extra variables for every run (LANG, TZ, …) */
@@ -184,10 +188,23 @@ export class LocalRuntime implements Runtime {
       path: o.path,
       sshKeyDir: o.sshKeyDir,
       githubTokenFile: o.githubTokenFile,
+      appToken: usesLocalAppToken(request, o.githubApp),
       anthropicApiKey: o.anthropicApiKey,
       agentEnv: o.agentEnv ?? {},
       home: o.home,
     });
+  }
+
+  /** GitHub App mode: replaces the token files of long runs before their hour is up. */
+  async refreshGithubTokens(runs: RunRecord[]): Promise<number> {
+    const minter = this.options.githubApp;
+    if (!minter) return 0;
+    let refreshed = 0;
+    for (const run of runs) {
+      const tmp = join(run.links.localDir ?? this.runDir(run.id), LOCAL_RUN_FILES.tmp);
+      if (await refreshLocalRunToken(run, tmp, minter, Date.now())) refreshed++;
+    }
+    return refreshed;
   }
 
   /** Removes key material left by runs that ended while no dispatcher was watching (start-up). */
@@ -246,9 +263,10 @@ export class LocalRuntime implements Runtime {
       `${JSON.stringify({ runId: run.id, kind: run.kind, workspaceDir, launchedAt: new Date().toISOString() })}\n`,
     );
 
+    const appToken = await writeLocalRunToken(run, tmpDir, this.options.githubApp);
     const env = localAgentEnvironment(
       run,
-      this.options,
+      { ...this.options, githubTokenFile: appToken ?? this.options.githubTokenFile },
       { configDir, workspaceDir, homeDir, tmpDir, resultFile: join(dir, LOCAL_RUN_FILES.result) },
       this.options.log,
     );
