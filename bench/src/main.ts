@@ -131,7 +131,7 @@ async function main(): Promise<number> {
     }
     if (args.only.has("kube-sim")) {
       summary.kubeSim = await benchKubeSim(KUBESIM_SIZES[mode]);
-      const failed = summary.kubeSim.cases.reduce((sum, c) => sum + c.failures, 0);
+      const failed = [...summary.kubeSim.cases, ...summary.kubeSim.jobs].reduce((sum, c) => sum + c.failures, 0);
       if (failed > 0) summary.problems.push(`kube-sim: ${failed} requests failed`);
     }
     if (args.only.has("e2e")) {
