@@ -3,7 +3,7 @@ import { deleteObject } from "./delete-object.js";
 import type { StoreEvent } from "./event-history.js";
 import type { EventRecorder } from "./event-recorder.js";
 import { idOf, PODS_KEY } from "./job-index.js";
-import { clone, getPath, isObject, k8sTime } from "./json-utils.js";
+import { clone, getPath, isObject, k8sTime, objectKey } from "./json-utils.js";
 import { PodActions } from "./kubelet-pod-actions.js";
 import { DEFAULT_KUBELET_TIMINGS, type KubeletTimings, type PodRuntime } from "./kubelet-runtime.js";
 import { markTerminated, type Termination } from "./kubelet-status.js";
@@ -60,6 +60,23 @@ export class Kubelet {
 
   addOutcomeRule(rule: OutcomeRule): string {
     return this.outcomes.addRule(rule);
+  }
+
+  /**
+   * Ends a running pod whose outcome is `hang` now, as if its containers had exited: the outcome's exit
+   * code, termination message and logs apply on the next pass. False when no such pod is running.
+   * (Benchmarks keep many runs active and finish them one by one, at the moment they choose.)
+   */
+  finish(namespace: string, name: string): boolean {
+    const id = objectKey(namespace, name);
+    const pod = this.ctx.store.peek(PODS_KEY, id);
+    const rt = pod ? this.runtimes.get(pod.metadata.uid ?? "") : undefined;
+    if (rt?.stage !== "running" || !rt.outcome.hang) return false;
+    rt.outcome = { ...rt.outcome, hang: false };
+    rt.nextAt = Date.now();
+    this.queue.add(id);
+    this.ctx.kick();
+    return true;
   }
 
   step(now: number): void {

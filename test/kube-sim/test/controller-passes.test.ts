@@ -81,4 +81,26 @@ describe("controller passes", () => {
       30_000,
     );
   });
+
+  it("kubelet.finish ends a hanging pod with its scripted outcome, and only a running hanging one", async () => {
+    await batch.createNamespacedJob({
+      namespace: ns,
+      body: jobBody("held", { hang: true, exitCode: 0, terminationMessage: "done" }),
+    });
+    const pod = await waitFor(async () => {
+      const pods = (await core.listNamespacedPod({ namespace: ns })).items;
+      return pods.find((p) => p.metadata?.name?.startsWith("held-") && p.status?.phase === "Running");
+    }, "held pod running");
+    const name = pod.metadata?.name ?? "";
+    expect(sim.kubelet.finish(ns, "no-such-pod")).toBe(false);
+    expect(sim.kubelet.finish(ns, name)).toBe(true);
+    const job = await waitFor(async () => {
+      const j = await batch.readNamespacedJob({ name: "held", namespace: ns });
+      return j.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True") ? j : undefined;
+    }, "held Job complete");
+    expect(job.status?.succeeded).toBe(1);
+    const done = await core.readNamespacedPod({ name, namespace: ns });
+    expect(done.status?.containerStatuses?.[0]?.state?.terminated?.message).toBe("done");
+    expect(sim.kubelet.finish(ns, name)).toBe(false);
+  });
 });
