@@ -1,5 +1,5 @@
-import { type KubeObject, startKubeSim } from "@orchestrator/kube-sim";
 import { sleep } from "@orchestrator/contracts";
+import { type KubeObject, startKubeSim } from "@orchestrator/kube-sim";
 import { summarize } from "./stats.js";
 
 export interface KubeSimJobCase {

@@ -119,10 +119,18 @@ export async function benchKubeSim(sizes: KubeSimSizes): Promise<KubeSimSummary>
   printTable(
     `kube-sim controllers: Job created over HTTP → pod run (30 ms) → Job Complete, c${sizes.concurrency}, ${sizes.seconds} s`,
     ["running Jobs", "Jobs/s", "p50 ms", "p99 ms", "failures"],
-    jobs.map((c) => [String(c.runningJobs), num(c.jobsPerSecond, 1), num(c.p50Ms), num(c.p99Ms), String(c.failures)]),
+    jobs.map((c) => [
+      String(c.runningJobs),
+      num(c.jobsPerSecond, 1),
+      num(c.p50Ms),
+      num(c.p99Ms),
+      String(c.failures),
+    ]),
   );
   const jobsRatio = (jobs[1]?.jobsPerSecond ?? 0) / (jobs[0]?.jobsPerSecond ?? 1);
-  note(`with ${sizes.runningJobs} running Jobs: ${times(jobsRatio)} the Jobs/s of an otherwise empty simulator`);
+  note(
+    `with ${sizes.runningJobs} running Jobs: ${times(jobsRatio)} the Jobs/s of an otherwise empty simulator`,
+  );
   return {
     jobs: jobs.map((c) => ({
       ...c,

@@ -55,6 +55,11 @@ export class ServiceProcess {
   }
 
   /** The OS process id while it runs (the benchmarks read its RSS and CPU time from /proc). */
+  /** The environment it is started with (a replica of it is started with the same, other ports). */
+  get environment(): Record<string, string> {
+    return { ...this.env };
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
