@@ -83,6 +83,7 @@ export class JobController {
       this.removeTrackingFinalizer(pod);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
+      this.index.retryPod(pod); // a re-listing controller would try again on its next pass
     }
   }
 

@@ -42,6 +42,15 @@ export class JobIndex {
     return [...(this.podsByController.get(uid) ?? [])].sort();
   }
 
+  /** Looks at a pod again on the next pass: as an orphan candidate and through its Job. */
+  retryPod(pod: KubeObject): void {
+    this.orphans.add(idOf(pod));
+    for (const uid of controllerUids(pod)) {
+      const job = this.jobIdByUid.get(uid);
+      if (job) this.jobs.add(job);
+    }
+  }
+
   takeOrphanCandidates(): string[] {
     const out = [...this.orphans].sort();
     this.orphans = new Set();

@@ -50,6 +50,11 @@ export class Store {
     return this.data.get(key)?.get(id);
   }
 
+  /** Every stored object of a resource, unsorted and without copies (same rules as `peek`). */
+  peekAll(key: string): Readonly<KubeObject>[] {
+    return [...(this.data.get(key)?.values() ?? [])];
+  }
+
   /** Objects sorted by namespace/name, optionally restricted to one namespace. */
   list(key: string, namespace?: string): KubeObject[] {
     const bucket = this.data.get(key);
