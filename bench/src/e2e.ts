@@ -56,7 +56,7 @@ export interface E2eSummary {
   kubeRequests: Record<string, { n: number; p50Ms: number; p99Ms: number }>;
 }
 
-function kubeRequests(system: System): E2eSummary["kubeRequests"] {
+export function kubeRequests(system: System): E2eSummary["kubeRequests"] {
   const samples = new Map<string, number[]>();
   for (const r of system.sim.requests) {
     if (r.verb === "watch") continue;
