@@ -86,7 +86,7 @@ export async function benchScaleOut(redisUrl: string, sizes: ScaleOutSizes): Pro
   const cases = [one, two];
   const ratio = round(two.jobsPerSecond / Math.max(0.001, one.jobsPerSecond));
   printTable(
-    `6. Scale-out: ${sizes.runs} API runs (c${sizes.concurrency}) → Jobs, 1 vs 2 ingress + dispatcher processes`,
+    `Scale-out (issue scenario 6): ${sizes.runs} API runs (c${sizes.concurrency}) → Jobs, 1 vs 2 ingress + dispatcher processes`,
     ["processes", "202", "Jobs", "accepted/s", "Jobs/s"],
     cases.map((c) => [
       String(c.replicas),

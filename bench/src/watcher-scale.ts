@@ -146,7 +146,7 @@ export async function benchWatcher(redisUrl: string, sizes: WatcherSizes): Promi
 
 function report(s: WatcherSummary, sizes: WatcherSizes): void {
   printTable(
-    `3. Watcher with many active runs: pod finished → run Succeeded (${sizes.finish} runs finished at ${sizes.rate}/s per case)`,
+    `Watcher with many active runs (issue scenario 3): pod finished → run Succeeded (${sizes.finish} runs finished at ${sizes.rate}/s per case)`,
     [
       "active runs",
       "finished",
