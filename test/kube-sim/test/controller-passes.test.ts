@@ -103,4 +103,14 @@ describe("controller passes", () => {
     expect(done.status?.containerStatuses?.[0]?.state?.terminated?.message).toBe("done");
     expect(sim.kubelet.finish(ns, name)).toBe(false);
   });
+
+  it("sim.objects.watch reports the writes of one resource until unsubscribed", async () => {
+    const seen: string[] = [];
+    const stop = sim.objects.watch("configmaps", (type, obj) => seen.push(`${type} ${obj.metadata.name}`));
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "w1" } } });
+    await core.deleteNamespacedConfigMap({ name: "w1", namespace: ns });
+    stop();
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "w2" } } });
+    expect(seen).toEqual(["ADDED w1", "DELETED w1"]);
+  });
 });
