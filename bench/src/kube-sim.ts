@@ -1,13 +1,16 @@
 import { startKubeSim } from "@orchestrator/kube-sim";
+import { type KubeSimJobCase, runJobCase } from "./kube-sim-jobs.js";
 import { note, num, printTable, round, summarize, times } from "./stats.js";
 
 /** Objects already in the store (a cluster with many runs) and the measured seconds per case. */
 export const KUBESIM_SIZES = {
-  quick: { background: 500, seconds: 2, concurrency: 8 },
-  full: { background: 5000, seconds: 8, concurrency: 16 },
+  quick: { background: 500, runningJobs: 300, seconds: 2, concurrency: 8 },
+  full: { background: 5000, runningJobs: 2000, seconds: 8, concurrency: 16 },
 } as const;
 export interface KubeSimSizes {
   background: number;
+  /** Jobs (and their never-ending pods) present while the Job case runs. */
+  runningJobs: number;
   seconds: number;
   concurrency: number;
 }
@@ -24,6 +27,10 @@ export interface KubeSimSummary {
   cases: KubeSimCase[];
   /** ops/s with the background objects ÷ ops/s on an empty store (1.0 = size does not matter). */
   ratio: number;
+  /** Job created → Complete, with no other Job and with `runningJobs` running Jobs. */
+  jobs: KubeSimJobCase[];
+  /** Jobs/s with the running Jobs ÷ Jobs/s alone (1.0 = the controllers' cost does not grow). */
+  jobsRatio: number;
 }
 
 const NS = "bench";
@@ -105,7 +112,33 @@ export async function benchKubeSim(sizes: KubeSimSizes): Promise<KubeSimSummary>
   );
   const ratio = loaded.opsPerSecond / empty.opsPerSecond;
   note(`with ${sizes.background} stored objects: ${times(ratio)} the empty-store throughput`);
+
+  const jobSizes = { seconds: sizes.seconds, concurrency: sizes.concurrency };
+  await runJobCase(0, { ...jobSizes, seconds: 1 }); // warm-up
+  const jobs = [await runJobCase(0, jobSizes), await runJobCase(sizes.runningJobs, jobSizes)];
+  printTable(
+    `kube-sim controllers: Job created over HTTP → pod run (30 ms) → Job Complete, c${sizes.concurrency}, ${sizes.seconds} s`,
+    ["running Jobs", "Jobs/s", "p50 ms", "p99 ms", "failures"],
+    jobs.map((c) => [
+      String(c.runningJobs),
+      num(c.jobsPerSecond, 1),
+      num(c.p50Ms),
+      num(c.p99Ms),
+      String(c.failures),
+    ]),
+  );
+  const jobsRatio = (jobs[1]?.jobsPerSecond ?? 0) / (jobs[0]?.jobsPerSecond ?? 1);
+  note(
+    `with ${sizes.runningJobs} running Jobs: ${times(jobsRatio)} the Jobs/s of an otherwise empty simulator`,
+  );
   return {
+    jobs: jobs.map((c) => ({
+      ...c,
+      jobsPerSecond: round(c.jobsPerSecond, 1),
+      p50Ms: round(c.p50Ms),
+      p99Ms: round(c.p99Ms),
+    })),
+    jobsRatio: round(jobsRatio),
     cases: cases.map((c) => ({
       ...c,
       opsPerSecond: round(c.opsPerSecond, 0),

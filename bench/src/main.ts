@@ -8,13 +8,24 @@ import { snapshot } from "./memory.js";
 import { benchMemory, type MemorySummary } from "./memory-bench.js";
 import { benchRender, RENDER_SIZES, type RenderCase } from "./render.js";
 import { benchRunStore, RUNSTORE_SIZES, type RunStoreCase } from "./runstore.js";
+import { benchScaleOut, SCALEOUT_SIZES, type ScaleOutSummary } from "./scale-out.js";
 import { SERVICE_MEMORY_SIZES } from "./service-memory.js";
 import { MiB } from "./stats.js";
+import { benchWatcher, WATCHER_SIZES, type WatcherSummary } from "./watcher-scale.js";
 
-const BENCHMARKS = ["ingress", "runstore", "render", "memory", "kube-sim", "e2e"] as const;
+const BENCHMARKS = [
+  "ingress",
+  "runstore",
+  "render",
+  "memory",
+  "kube-sim",
+  "e2e",
+  "watcher",
+  "scale-out",
+] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
-const USAGE = `Usage: npm run bench [-- --quick] [-- --only ingress|runstore|render|memory|kube-sim|e2e]
+const USAGE = `Usage: npm run bench [-- --quick] [-- --only ingress|runstore|render|memory|kube-sim|e2e|watcher|scale-out]
 
   --quick          smaller counts and time caps (a smoke run of a few seconds)
   --only <names>   run only these benchmarks (comma-separated: ${BENCHMARKS.join(",")})
@@ -37,6 +48,8 @@ interface Summary {
   memory?: MemorySummary;
   kubeSim?: KubeSimSummary;
   e2e?: E2eSummary;
+  watcher?: WatcherSummary;
+  scaleOut?: ScaleOutSummary;
   problems: string[];
 }
 
@@ -95,7 +108,9 @@ async function main(): Promise<number> {
       `${Math.round(totalmem() / MiB / 1024)} GiB; benchmarks: ${[...args.only].join(", ")}`,
   );
 
-  const needsRedis = ["ingress", "runstore", "memory", "e2e"].some((b) => args.only.has(b as Benchmark));
+  const needsRedis = ["ingress", "runstore", "memory", "e2e", "watcher", "scale-out"].some((b) =>
+    args.only.has(b as Benchmark),
+  );
   let redis: LocalRedis | undefined;
   if (needsRedis) {
     try {
@@ -136,7 +151,10 @@ async function main(): Promise<number> {
     }
     if (args.only.has("kube-sim")) {
       summary.kubeSim = await benchKubeSim(KUBESIM_SIZES[mode]);
-      const failed = summary.kubeSim.cases.reduce((sum, c) => sum + c.failures, 0);
+      const failed = [...summary.kubeSim.cases, ...summary.kubeSim.jobs].reduce(
+        (sum, c) => sum + c.failures,
+        0,
+      );
       if (failed > 0) summary.problems.push(`kube-sim: ${failed} requests failed`);
     }
     if (args.only.has("e2e")) {
@@ -144,6 +162,18 @@ async function main(): Promise<number> {
       const { sent, accepted, jobs } = summary.e2e;
       if (accepted < sent || jobs < accepted)
         summary.problems.push(`e2e: ${sent} webhooks sent, ${accepted} answered 202, ${jobs} Jobs seen`);
+    }
+    if (args.only.has("watcher")) {
+      summary.watcher = await benchWatcher(redis!.url, WATCHER_SIZES[mode]);
+      for (const c of summary.watcher.cases)
+        if (c.succeeded < c.finished)
+          summary.problems.push(`watcher: ${c.finished - c.succeeded} finished runs not Succeeded`);
+    }
+    if (args.only.has("scale-out")) {
+      summary.scaleOut = await benchScaleOut(redis!.url, SCALEOUT_SIZES[mode]);
+      for (const c of summary.scaleOut.cases)
+        if (c.jobs < c.accepted)
+          summary.problems.push(`scale-out: ${c.accepted - c.jobs} of ${c.accepted} runs got no Job`);
     }
   } finally {
     await redis?.stop();

@@ -28,7 +28,10 @@ export class ServiceProcess {
   ) {}
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, ["--enable-source-maps", bundlePath(this.name)], {
+    // SERVICE_CPU_PROF_DIR: each service writes a V8 CPU profile there when it exits (bench profiling)
+    const profile = process.env.SERVICE_CPU_PROF_DIR;
+    const flags = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+    const child = spawn(process.execPath, [...flags, "--enable-source-maps", bundlePath(this.name)], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -52,6 +55,11 @@ export class ServiceProcess {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`${this.name} not ready at ${this.readyUrl} within ${timeoutMs} ms:\n${this.logs()}`);
+  }
+
+  /** The environment it is started with (a replica of it is started with the same, other ports). */
+  get environment(): Record<string, string> {
+    return { ...this.env };
   }
 
   /** The OS process id while it runs (the benchmarks read its RSS and CPU time from /proc). */

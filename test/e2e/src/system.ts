@@ -35,6 +35,10 @@ export interface System {
   apiUrl: string;
   prefix: string;
   services: Record<ServiceName, ServiceProcess>;
+  /** extra ingress/dispatcher processes asked for with `extraReplicas` (same Redis, same settings) */
+  replicas: ServiceProcess[];
+  /** the base URL of every ingress process: `apiUrl` first, then the extra replicas */
+  apiUrls: string[];
   /** pod outcomes by run id; runs not listed succeed with `defaultResult` */
   outcomes: Map<string, PodOutcome>;
   /** asked first for every pod (e.g. to match kubectl-applied runs, whose run id is not known yet) */
@@ -75,6 +79,8 @@ export interface SystemOptions {
    * GitHub; runs get per-run installation tokens and pull requests Check Runs. Default: PAT mode.
    */
   githubApp?: boolean;
+  /** More processes of the scalable services on the same Redis (the scale-out benchmark). */
+  extraReplicas?: Partial<Record<"ingress" | "dispatcher", number>>;
 }
 
 type SimPod = Parameters<OutcomeHook>[0];
@@ -242,7 +248,26 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       metricsUrl(3),
     ),
   };
-  await Promise.all(Object.values(services).map((s) => s.start()));
+  const replicas: ServiceProcess[] = [];
+  for (const name of ["ingress", "dispatcher"] as const) {
+    for (let i = 0; i < (options.extraReplicas?.[name] ?? 0); i++) {
+      const [port, metricsPort] = await Promise.all([freePort(), freePort()]);
+      const url = `http://127.0.0.1:${port}`;
+      const own =
+        name === "ingress"
+          ? { SERVER_PORT: String(port), METRICS_PORT: String(metricsPort) }
+          : { HEALTH_PORT: String(port), METRICS_PORT: String(metricsPort) };
+      replicas.push(
+        new ServiceProcess(
+          name,
+          { ...services[name].environment, ...own },
+          `${url}/ready`,
+          `http://127.0.0.1:${metricsPort}/metrics`,
+        ),
+      );
+    }
+  }
+  await Promise.all([...Object.values(services), ...replicas].map((s) => s.start()));
 
   system = {
     sim,
@@ -250,6 +275,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     apiUrl,
     prefix,
     services,
+    replicas,
+    apiUrls: [apiUrl, ...replicas.filter((r) => r.name === "ingress").map((r) => new URL(r.readyUrl).origin)],
     outcomes,
     async api<T>(method: string, path: string, body?: unknown) {
       const response = await fetch(`${apiUrl}${path}`, {
@@ -262,7 +289,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     },
     async stop() {
       await dumpMetrics(Object.values(services));
-      await Promise.all(Object.values(services).map((s) => s.stop()));
+      await Promise.all([...Object.values(services), ...replicas].map((s) => s.stop()));
       await github.stop();
       await sim.stop();
       await rm(dir, { recursive: true, force: true });

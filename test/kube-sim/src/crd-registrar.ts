@@ -3,7 +3,7 @@ import type { CrdObject } from "./crd-types.js";
 import { CRD_RESOURCE_KEY } from "./crd-types.js";
 import { customResourceType } from "./custom-resource-type.js";
 import type { StoreEvent } from "./event-history.js";
-import { getPath, k8sTime } from "./json-utils.js";
+import { clone, getPath, k8sTime } from "./json-utils.js";
 import { resourceKey } from "./resource-type.js";
 import type { SimContext } from "./sim-context.js";
 import { updateObject } from "./update-object.js";
@@ -41,10 +41,11 @@ export class CrdRegistrar {
         this.ctx.store.remove(key, obj.metadata.namespace, obj.metadata.name ?? "");
       }
     }
-    for (const crd of this.ctx.store.list(CRD_RESOURCE_KEY) as CrdObject[]) {
-      const conditions = getPath(crd, "status", "conditions");
+    // Read without copies: CRDs carry whole schemas, and nearly all are established already.
+    for (const stored of this.ctx.store.peekAll(CRD_RESOURCE_KEY)) {
+      const conditions = getPath(stored, "status", "conditions");
       if (Array.isArray(conditions) && conditions.some((c) => getPath(c, "type") === "Established")) continue;
-      this.establish(crd);
+      this.establish(clone(stored) as CrdObject);
     }
   }
 

@@ -11,6 +11,7 @@ import {
   JobReason,
   setJobCondition,
 } from "./job-conditions.js";
+import { JOBS_KEY, JobIndex, PODS_KEY } from "./job-index.js";
 import {
   isFailed,
   isSucceeded,
@@ -21,16 +22,13 @@ import {
   writeCounts,
 } from "./job-pods.js";
 import { jobsType } from "./job-resource.js";
+import { backoffSeconds, nextWake } from "./job-timing.js";
 import { clone, deepEqual, getPath, isObject, k8sTime } from "./json-utils.js";
 import { podsType } from "./pod-resources.js";
 import type { SimContext } from "./sim-context.js";
 import { expireFinishedJob, type JobMemory } from "./ttl-after-finished.js";
 import type { JsonObject, KubeObject } from "./types.js";
 import { updateObject } from "./update-object.js";
-
-/** DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff, in Kubernetes seconds. */
-const BACKOFF_BASE_S = 10;
-const BACKOFF_MAX_S = 360;
 
 /**
  * The Job controller for NonIndexed jobs: creates pods from the template (with the job-tracking
@@ -40,41 +38,52 @@ const BACKOFF_MAX_S = 360;
  */
 export class JobController {
   private readonly memory = new Map<string, JobMemory>();
+  private readonly index: JobIndex;
 
   constructor(
     private readonly ctx: SimContext,
     private readonly events: EventRecorder,
-  ) {}
-
-  step(now: number): void {
-    const pods = this.ctx.store.list("pods");
-    const live = new Set<string>();
-    for (const job of this.ctx.store.list("jobs.batch")) {
-      const uid = job.metadata.uid ?? "";
-      live.add(uid);
-      const owned = pods.filter((p) =>
-        p.metadata.ownerReferences?.some((r) => r.uid === uid && r.controller),
-      );
-      try {
-        this.sync(job, owned, now);
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-      }
-    }
-    for (const uid of this.memory.keys()) if (!live.has(uid)) this.memory.delete(uid);
-    // Pods whose Job is gone (or that were orphaned) must not keep the tracking finalizer forever.
-    for (const pod of pods) {
-      if (!pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) continue;
-      const controller = pod.metadata.ownerReferences?.find((r) => r.controller && r.kind === "Job");
-      if (!controller || !live.has(controller.uid)) this.untrack(pod);
-    }
+  ) {
+    this.index = new JobIndex(ctx.store);
   }
 
-  private untrack(pod: KubeObject): void {
+  step(now: number): void {
+    const store = this.ctx.store;
+    for (const uid of this.index.takeDeleted()) this.memory.delete(uid);
+    let failure: unknown;
+    for (const id of this.index.jobs.take(now)) {
+      const stored = store.peek(JOBS_KEY, id);
+      if (!stored) continue;
+      const job = clone(stored);
+      const owned = this.index.podIdsOf(job.metadata.uid ?? "").flatMap((pod) => {
+        const p = store.peek(PODS_KEY, pod);
+        return p ? [clone(p)] : [];
+      });
+      try {
+        const wake = this.sync(job, owned, now);
+        if (wake !== undefined) this.index.jobs.wakeAt(id, wake);
+      } catch (err) {
+        // Retried on the next pass, as a re-listing controller would.
+        this.index.jobs.add(id);
+        if (!(err instanceof ApiError)) failure ??= err;
+      }
+    }
+    // Pods whose Job is gone (or that were orphaned) must not keep the tracking finalizer forever.
+    for (const id of this.index.takeOrphanCandidates()) {
+      const pod = store.peek(PODS_KEY, id);
+      if (!pod?.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) continue;
+      const controller = pod.metadata.ownerReferences?.find((r) => r.controller && r.kind === "Job");
+      if (!controller || !this.index.isLiveJob(controller.uid)) this.untrack(pod);
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  private untrack(pod: Readonly<KubeObject>): void {
     try {
       this.removeTrackingFinalizer(pod);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
+      this.index.retryPod(pod); // a re-listing controller would try again on its next pass
     }
   }
 
@@ -88,12 +97,13 @@ export class JobController {
     return m;
   }
 
-  private sync(job: KubeObject, pods: KubeObject[], now: number): void {
+  /** Brings one Job forward; returns when it must be looked at again without any change (a deadline). */
+  private sync(job: KubeObject, pods: KubeObject[], now: number): number | undefined {
     if (job.metadata.deletionTimestamp) {
       // A Job being deleted creates nothing and releases its pods so the GC can remove them.
       for (const pod of pods)
         if (pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) this.untrack(pod);
-      return;
+      return undefined;
     }
     const spec = (job["spec"] ?? {}) as JsonObject;
     const status: JsonObject = isObject(job["status"]) ? clone(job["status"]) : {};
@@ -178,6 +188,7 @@ export class JobController {
     }
     for (const pod of untrack) this.removeTrackingFinalizer(pod);
     expireFinishedJob(this.ctx, job, status, spec, mem, now);
+    return nextWake(spec, status, mem, failed, this.ctx.msPerSecond);
   }
 
   private failureReason(
@@ -223,8 +234,7 @@ export class JobController {
       Math.min(num(spec["parallelism"], 1), num(spec["completions"], 1) - succeeded) - active.length;
     if (wanted <= 0) return;
     if (failed > 0 && mem.lastFailureMs !== undefined) {
-      const delayS = Math.min(BACKOFF_BASE_S * 2 ** (failed - 1), BACKOFF_MAX_S);
-      if (now < mem.lastFailureMs + delayS * this.ctx.msPerSecond) return;
+      if (now < mem.lastFailureMs + backoffSeconds(failed) * this.ctx.msPerSecond) return;
     }
     const template = (spec["template"] ?? {}) as JsonObject;
     for (let i = 0; i < wanted; i++) {
@@ -265,7 +275,7 @@ export class JobController {
     return pending;
   }
 
-  private removeTrackingFinalizer(pod: KubeObject): void {
+  private removeTrackingFinalizer(pod: Readonly<KubeObject>): void {
     const fresh = this.ctx.store.get("pods", pod.metadata.namespace, pod.metadata.name ?? "");
     if (!fresh) return;
     const finalizers = (fresh.metadata.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);

@@ -160,6 +160,15 @@ export class PodActions {
     }
   }
 
+  /** When emitDueLogs has its next line to write (Infinity when none is left). */
+  nextLogAt(rt: PodRuntime): number {
+    const lines = rt.outcome.logs ?? [];
+    if (rt.logsEmitted >= lines.length || !this.logs.current(rt.uid, rt.target))
+      return Number.POSITIVE_INFINITY;
+    const interval = rt.outcome.logIntervalMs ?? this.runDuration(rt) / lines.length;
+    return rt.runStartMs + rt.logsEmitted * interval;
+  }
+
   imagePullBackOff(pod: KubeObject, rt: PodRuntime): void {
     const image = this.targetImage(pod, rt);
     const message = `Back-off pulling image "${image}"`;

@@ -1,7 +1,9 @@
 import { ApiError } from "./api-error.js";
 import { deleteObject } from "./delete-object.js";
+import type { StoreEvent } from "./event-history.js";
 import type { EventRecorder } from "./event-recorder.js";
-import { clone, getPath, isObject, k8sTime } from "./json-utils.js";
+import { idOf, PODS_KEY } from "./job-index.js";
+import { clone, getPath, isObject, k8sTime, objectKey } from "./json-utils.js";
 import { PodActions } from "./kubelet-pod-actions.js";
 import { DEFAULT_KUBELET_TIMINGS, type KubeletTimings, type PodRuntime } from "./kubelet-runtime.js";
 import { markTerminated, type Termination } from "./kubelet-status.js";
@@ -13,6 +15,7 @@ import { podContainers } from "./pod-status.js";
 import type { SimContext } from "./sim-context.js";
 import type { JsonObject, KubeObject } from "./types.js";
 import { updateObject } from "./update-object.js";
+import { WorkQueue } from "./work-queue.js";
 
 const TERMINAL_STAGES = new Set(["terminated", "removing"]);
 const ACTIVE_STAGES = new Set(["creating", "pullError", "pullBackOff", "running", "backoff", "configError"]);
@@ -27,6 +30,10 @@ export class Kubelet {
   readonly timings: KubeletTimings;
   private readonly runtimes = new Map<string, PodRuntime>();
   private readonly actions: PodActions;
+  /** Pods to look at on the next pass (changed, or a transition due); see step. */
+  private readonly queue = new WorkQueue();
+  /** uids of pods removed from the store since the last pass. */
+  private readonly gone: string[] = [];
   private ipCounter = 0;
 
   constructor(
@@ -38,6 +45,8 @@ export class Kubelet {
     this.actions = new PodActions(ctx, events, this.logs, this.timings, (pod, mutate) =>
       this.writeStatus(pod, mutate),
     );
+    ctx.store.subscribe((event) => this.onEvent(event));
+    for (const object of ctx.store.list(PODS_KEY)) this.queue.add(idOf(object));
   }
 
   /** Programmatic outcome hook: `(pod, job) => outcome | undefined` (undefined → default success). */
@@ -53,25 +62,67 @@ export class Kubelet {
     return this.outcomes.addRule(rule);
   }
 
+  /**
+   * Ends a running pod whose outcome is `hang` now, as if its containers had exited: the outcome's exit
+   * code, termination message and logs apply on the next pass. False when no such pod is running.
+   * (Benchmarks keep many runs active and finish them one by one, at the moment they choose.)
+   */
+  finish(namespace: string, name: string): boolean {
+    const id = objectKey(namespace, name);
+    const pod = this.ctx.store.peek(PODS_KEY, id);
+    const rt = pod ? this.runtimes.get(pod.metadata.uid ?? "") : undefined;
+    if (rt?.stage !== "running" || !rt.outcome.hang) return false;
+    rt.outcome = { ...rt.outcome, hang: false };
+    rt.nextAt = Date.now();
+    this.queue.add(id);
+    this.ctx.kick();
+    return true;
+  }
+
   step(now: number): void {
-    const live = new Set<string>();
-    for (const pod of this.ctx.store.list("pods")) {
+    for (const uid of this.gone.splice(0)) {
+      this.runtimes.delete(uid);
+      this.logs.forget(uid);
+    }
+    let failure: unknown;
+    for (const id of this.queue.take(now)) {
+      const stored = this.ctx.store.peek(PODS_KEY, id);
+      if (!stored) continue;
+      const pod = clone(stored);
       const uid = pod.metadata.uid ?? "";
-      live.add(uid);
       const rt = this.runtimes.get(uid) ?? this.admit(pod, now);
       try {
         this.advance(pod, rt, now);
+        this.queue.wakeAt(id, this.wakeTime(pod, rt));
       } catch (err) {
         // The pod changed or vanished under us (deleted, namespace gone): retry on the next pass.
-        if (!(err instanceof ApiError)) throw err;
+        this.queue.add(id);
+        if (!(err instanceof ApiError)) failure ??= err;
       }
     }
-    for (const uid of this.runtimes.keys()) {
-      if (!live.has(uid)) {
-        this.runtimes.delete(uid);
-        this.logs.forget(uid);
-      }
-    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Pod events (the kubelet's informer): changed pods are looked at; removed ones are forgotten. */
+  private onEvent(event: StoreEvent): void {
+    if (event.key !== PODS_KEY) return;
+    const id = idOf(event.object);
+    if (event.type === "DELETED") {
+      this.gone.push(event.object.metadata.uid ?? "");
+      this.queue.forget(id);
+    } else this.queue.add(id);
+  }
+
+  /** When the pod's next transition, log line or activeDeadlineSeconds is due without any change. */
+  private wakeTime(pod: KubeObject, rt: PodRuntime): number {
+    if (rt.stage === "removing") return Number.POSITIVE_INFINITY;
+    let at = rt.nextAt;
+    if (pod.metadata.deletionTimestamp) return rt.stage === "killing" ? at : Number.POSITIVE_INFINITY;
+    if (rt.stage === "running") at = Math.min(at, this.actions.nextLogAt(rt));
+    const deadline = getPath(pod, "spec", "activeDeadlineSeconds");
+    if (ACTIVE_STAGES.has(rt.stage) && typeof deadline === "number" && rt.podStartMs !== undefined)
+      at = Math.min(at, rt.podStartMs + deadline * this.ctx.msPerSecond);
+    return at;
   }
 
   private admit(pod: KubeObject, now: number): PodRuntime {

@@ -5,6 +5,7 @@ import {
   matchesFields,
   parseFieldSelector,
 } from "./field-selector.js";
+import { clone } from "./json-utils.js";
 import { type LabelSelector, matchesLabels, parseLabelSelector } from "./label-selector.js";
 import { fieldSet, present, supportedFieldLabels } from "./object-io.js";
 import { groupVersion, type ResourceType, resourceKey } from "./resource-type.js";
@@ -63,7 +64,7 @@ function decodeContinue(token: string): ContinueToken {
   }
 }
 
-function itemId(obj: KubeObject): string {
+function itemId(obj: Readonly<KubeObject>): string {
   return `${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}`;
 }
 
@@ -91,11 +92,13 @@ export function listObjects(
     listRv = token.rv;
     start = token.start;
   }
+  // Selected from the stored objects without copies; only the page handed out is copied.
+  const inNamespace = rt.namespaced ? namespace : undefined;
   const all = ctx.store
-    .list(key, rt.namespaced ? namespace : undefined)
-    .filter((o) => filter.matches(o))
-    .sort((a, b) => (itemId(a) < itemId(b) ? -1 : itemId(a) > itemId(b) ? 1 : 0))
-    .filter((o) => itemId(o) > start);
+    .peekAll(key)
+    .filter((o) => inNamespace === undefined || o.metadata.namespace === inNamespace)
+    .filter((o) => filter.matches(o) && itemId(o) > start)
+    .sort((a, b) => (itemId(a) < itemId(b) ? -1 : itemId(a) > itemId(b) ? 1 : 0));
   const limit = query.limit && query.limit > 0 ? query.limit : all.length;
   const page = all.slice(0, limit);
   const metadata: ListResult["metadata"] = { resourceVersion: String(listRv) };
@@ -109,7 +112,7 @@ export function listObjects(
     }
   }
   const items = page.map((o) => {
-    const shown = present(rt, version, o);
+    const shown = present(rt, version, clone(o));
     if (rt.stripListItemTypeMeta) {
       delete shown.apiVersion;
       delete shown.kind;

@@ -11,7 +11,7 @@ export class NamespaceController {
   constructor(private readonly ctx: SimContext) {}
 
   step(): void {
-    for (const ns of this.ctx.store.list("namespaces")) {
+    for (const ns of this.ctx.store.peekAll("namespaces")) {
       if (!ns.metadata.deletionTimestamp) continue;
       const name = ns.metadata.name ?? "";
       let remaining = 0;

@@ -1,3 +1,5 @@
+import type { StoreEvent } from "./event-history.js";
+import { clone } from "./json-utils.js";
 import type { SimContext } from "./sim-context.js";
 import type { KubeObject } from "./types.js";
 
@@ -14,6 +16,17 @@ export class SimObjects {
 
   list(resource: string, namespace?: string): KubeObject[] {
     return this.ctx.store.list(resource, namespace);
+  }
+
+  /**
+   * Calls `listener` synchronously with every write of `resource` from now on (a copy of the object as
+   * stored, or its last state for DELETED): what a benchmark needs to time an object's appearance
+   * without polling lists. Returns the unsubscribe function.
+   */
+  watch(resource: string, listener: (type: StoreEvent["type"], obj: KubeObject) => void): () => void {
+    return this.ctx.store.subscribe((event) => {
+      if (event.key === resource) listener(event.type, clone(event.object));
+    });
   }
 
   /** Current cluster-wide resourceVersion. */

@@ -41,6 +41,20 @@ export class Store {
     return obj ? clone(obj) : undefined;
   }
 
+  /**
+   * The stored object itself, by its id (objectKey), without a copy: for controllers' read-only checks.
+   * Stored objects are replaced on every write, never changed in place, so it is a consistent snapshot;
+   * callers must not mutate it (clone before handing it to a write).
+   */
+  peek(key: string, id: string): Readonly<KubeObject> | undefined {
+    return this.data.get(key)?.get(id);
+  }
+
+  /** Every stored object of a resource, unsorted and without copies (same rules as `peek`). */
+  peekAll(key: string): Readonly<KubeObject>[] {
+    return [...(this.data.get(key)?.values() ?? [])];
+  }
+
   /** Objects sorted by namespace/name, optionally restricted to one namespace. */
   list(key: string, namespace?: string): KubeObject[] {
     const bucket = this.data.get(key);

@@ -78,6 +78,7 @@ export class KubeCache {
       list: () => reader.listJobs(namespace, labelSelector),
       watch: watch(`/apis/batch/v1/namespaces/${namespace}/jobs`, labelSelector),
       onChange: (type, object) => options.onEvent({ resource: "job", type, object }),
+      indexBy: runIdOf,
       onSynced: () => options.onSynced("jobs"),
     });
     this.pods = new ResourceInformer<V1Pod>({
@@ -86,6 +87,7 @@ export class KubeCache {
       list: () => reader.listPods(namespace, labelSelector),
       watch: watch(`/api/v1/namespaces/${namespace}/pods`, labelSelector),
       onChange: (type, object) => options.onEvent({ resource: "pod", type, object }),
+      indexBy: runIdOf,
       onSynced: () => options.onSynced("pods"),
     });
     const customResources = <T extends RunResource>(plural: string) =>
@@ -118,11 +120,11 @@ export class KubeCache {
   }
 
   jobsOf(runId: string): V1Job[] {
-    return this.jobs.list().filter((job) => runIdOf(job) === runId);
+    return this.jobs.indexed(runId);
   }
 
   podsOf(runId: string): V1Pod[] {
-    return this.pods.list().filter((pod) => runIdOf(pod) === runId);
+    return this.pods.indexed(runId);
   }
 
   customResource(kind: "docs" | "code", name: string): RunResource | undefined {

@@ -36,6 +36,8 @@ export interface ResourceInformerOptions<T extends KubernetesObject> {
   restarts: Counter<"resource">;
   /** wait before restarting a failed list/watch, ms @defaultValue 1000 */
   restartDelayMs?: number;
+  /** a secondary key (the run id): `indexed(value)` then answers without scanning the whole cache */
+  indexBy?: (obj: T) => string | undefined;
 }
 
 const keyOf = (obj: KubernetesObject) => `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
@@ -59,6 +61,7 @@ export class ResourceInformer<T extends KubernetesObject> {
   private everSynced = false;
   private failures = 0;
   private syncWaiters: (() => void)[] = [];
+  private readonly index = new Map<string, Map<string, T>>();
 
   constructor(private readonly options: ResourceInformerOptions<T>) {}
 
@@ -93,6 +96,11 @@ export class ResourceInformer<T extends KubernetesObject> {
 
   list(): readonly T[] {
     return [...this.cache.values()];
+  }
+
+  /** The cached objects whose `indexBy` key is `value` (O(its objects), not O(the cache)). */
+  indexed(value: string): T[] {
+    return [...(this.index.get(value)?.values() ?? [])];
   }
 
   get(name: string, namespace?: string): T | undefined {
@@ -182,9 +190,30 @@ export class ResourceInformer<T extends KubernetesObject> {
   }
 
   private emit(type: ChangeType, key: string, obj: T): void {
+    const old = this.cache.get(key);
     if (type === "delete") this.cache.delete(key);
     else this.cache.set(key, obj);
+    this.reindex(key, old, type === "delete" ? undefined : obj);
     this.options.onChange(type, obj);
+  }
+
+  private reindex(key: string, old: T | undefined, next: T | undefined): void {
+    const indexBy = this.options.indexBy;
+    if (!indexBy) return;
+    const before = old ? indexBy(old) : undefined;
+    const after = next ? indexBy(next) : undefined;
+    if (before !== undefined && before !== after) {
+      const bucket = this.index.get(before);
+      bucket?.delete(key);
+      if (bucket?.size === 0) this.index.delete(before);
+    }
+    if (after === undefined || !next) return;
+    let bucket = this.index.get(after);
+    if (!bucket) {
+      bucket = new Map();
+      this.index.set(after, bucket);
+    }
+    bucket.set(key, next);
   }
 
   private armIdle(generation: number): void {
