@@ -43,4 +43,26 @@ describe("KeyedScheduler", () => {
     expect(errors).toEqual([1, 2]);
     await scheduler.stop();
   });
+
+  it("works on event keys before background (resync) keys, and moves a waiting background key up", async () => {
+    const order: string[] = [];
+    let release: () => void = () => {};
+    const scheduler = new KeyedScheduler({
+      concurrency: 1,
+      work: async (key) => {
+        order.push(key);
+        // the first key holds the only slot until released, so everything else waits in the lanes
+        if (key === "resync-1") await new Promise<void>((r) => (release = r));
+      },
+      onError: () => {},
+    });
+    for (const key of ["resync-1", "resync-2", "resync-3", "resync-4"])
+      scheduler.schedule(key, 0, "background");
+    scheduler.schedule("job-finished");
+    scheduler.schedule("resync-4");
+    scheduler.schedule("resync-2", 0, "background");
+    release();
+    await scheduler.idle();
+    expect(order).toEqual(["resync-1", "job-finished", "resync-4", "resync-2", "resync-3"]);
+  });
 });

@@ -39,11 +39,29 @@ const shot = (p: Page, name: string) =>
   p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 const row = (p: Page, id: string) => p.locator(`tr[data-run-id="${id}"]`);
 
+/**
+ * Clicks a run's link and waits for its page. The live list re-renders rows as runs move, so a click
+ * can land on a row being replaced: a user clicks again, and so does the test (at most three times).
+ */
+async function openRun(p: Page, link: ReturnType<Page["locator"]>, id: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await link.click();
+    try {
+      await p.waitForURL(`**/ui/runs/${id}`, { timeout: 20_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   server = await startServer();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   operator = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // a loaded 2-core machine: pages and actions get time (a failure still fails, only later)
+  operator.setDefaultTimeout(60_000);
 });
 
 afterAll(async () => {
@@ -101,8 +119,7 @@ describe("the operator console in a real browser against npm start", () => {
   });
 
   it("opens a run, follows its log and cancels it after confirming", async () => {
-    await row(page, runs.slow!).getByRole("link", { name: runs.slow! }).click();
-    await page.waitForURL(`**/ui/runs/${runs.slow}`);
+    await openRun(page, row(page, runs.slow!).getByRole("link", { name: runs.slow! }), runs.slow!);
     await page.getByRole("button", { name: "Follow log" }).click();
     await expect.poll(() => page.locator("#log").textContent()).toMatch(/fake git: receiving objects \d+/);
     await expect(page.locator(".timeline").textContent()).resolves.toContain(

@@ -5,7 +5,7 @@ import type { RunPolicy } from "@orchestrator/policy";
 import type { TypedQueue } from "@orchestrator/queue";
 import type { RunStore } from "@orchestrator/run-store";
 import type { Logger } from "pino";
-import { KeyedScheduler } from "../keyed-scheduler.js";
+import { KeyedScheduler, type SchedulerLane } from "../keyed-scheduler.js";
 import type { WatcherMetrics } from "../metrics.js";
 import { CrAdopter } from "./cr-adopter.js";
 import { handOverCustomResource, readCustomResource } from "./cr-handover.js";
@@ -169,7 +169,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     scheduler.schedule(runId);
   }
 
-  function onCustomResource(type: string, resource: RunResource): void {
+  function onCustomResource(type: string, resource: RunResource, lane: SchedulerLane = "event"): void {
     const uid = resource.metadata.uid ?? `${resource.kind}/${resource.metadata.name}`;
     if (type === "delete") {
       statusWriter.forget(resource);
@@ -179,10 +179,10 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
     }
     const runId = runIdOf(resource) ?? resource.status?.runId;
     if (runId) {
-      scheduler.schedule(runId);
+      scheduler.schedule(runId, 0, lane);
     } else if (CrAdopter.needsAdoption(resource)) {
       pendingAdoptions.set(`adopt:${uid}`, resource);
-      scheduler.schedule(`adopt:${uid}`);
+      scheduler.schedule(`adopt:${uid}`, 0, lane);
     }
   }
 
@@ -194,11 +194,11 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
   async function resync(options: { full?: boolean } = {}): Promise<void> {
     for (const job of cache.jobs.list()) {
       const runId = runIdOf(job);
-      if (runId) scheduler.schedule(runId);
+      if (runId) scheduler.schedule(runId, 0, "background");
     }
-    for (const resource of cache.customResources()) onCustomResource("update", resource);
+    for (const resource of cache.customResources()) onCustomResource("update", resource, "background");
     if (!options.full) {
-      for (const runId of active) scheduler.schedule(runId);
+      for (const runId of active) scheduler.schedule(runId, 0, "background");
       return;
     }
     const recent = deps.now().getTime() - 24 * 3600_000;
@@ -209,7 +209,7 @@ export function createKubeFollower(deps: KubeFollowerDeps): KubeFollower {
         if (run.runtime === "local") continue;
         const finished = isTerminalPhase(run.phase);
         if (!finished) active.add(run.id);
-        if (!finished || Date.parse(run.updatedAt) >= recent) scheduler.schedule(run.id);
+        if (!finished || Date.parse(run.updatedAt) >= recent) scheduler.schedule(run.id, 0, "background");
       }
       cursor = page.nextCursor;
     } while (cursor);
