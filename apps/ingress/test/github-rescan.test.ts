@@ -98,3 +98,21 @@ describe("missed-delivery re-scan", () => {
     expect(run!.request.source).toMatchObject({ isPullRequest: true, event: "pull_request" });
   });
 });
+
+// REVIEW REPRO (known bug, it.fails until fixed; flip to `it` with the fix): the re-scan's run and the
+// original delivery have different idempotency keys, and single flight only covers a run still under way.
+describe("re-scan vs. the redelivered original (review)", () => {
+  it.fails("a redelivery of the missed labeled delivery after the recovered run ended creates no second run", async () => {
+    labelIssue(7, "orchestrator:code");
+    expect((await h.ingress.rescan()).find((r) => r.number === 7)?.outcome).toBe("recovered");
+    const [recoveredRun] = await runsOf(7);
+    // the recovered run ends quickly (e.g. its dispatch is refused) before the watcher's redelivery of
+    // the delivery that was lost while the ingress was down gets through
+    await h.runStore.transition(recoveredRun!.id, "Failed", "dispatch refused");
+    const payload = githubExample("issues", "labeled");
+    payload["label"] = { name: "orchestrator:code" };
+    (payload["issue"] as { number: number }).number = 7;
+    await deliver(h, "issues", payload, { deliveryId: newDeliveryId() });
+    expect(await runsOf(7)).toHaveLength(1);
+  });
+});
