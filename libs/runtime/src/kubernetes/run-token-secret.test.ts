@@ -165,3 +165,24 @@ describe("GitHub App mode: a per-run token in a Secret owned by the Job", () => 
     expect(mints()).toHaveLength(2);
   });
 });
+
+// review: prepareRunToken used to mint when the Secret was there but not the run's; the Job was created
+// mounting that foreign Secret, and only then ensureRunTokenSecret refused ("conflict"), leaving the Job.
+describe("a Secret of the run's token name that is not the run's (review)", () => {
+  it("refuses before any Job exists, so no pod mounts the foreign Secret", async () => {
+    const run = testCodeRun({
+      repositoryUrl: "https://github.com/5dlabs/trader.git",
+      docsRepositoryUrl: "https://github.com/5dlabs/trader.git",
+    });
+    const names = runObjectNames(run);
+    await clients.core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: `${names.job}-github-token` },
+        data: { token: Buffer.from("someone-elses-token").toString("base64") },
+      },
+    });
+    await expect(runtime.dispatch(run, TEST_FILES)).rejects.toBeInstanceOf(PermanentDispatchError);
+    expect(sim.objects.get("jobs.batch", ns, names.job)).toBeUndefined();
+  });
+});
