@@ -33,8 +33,8 @@ export interface RescanResult {
  * (rules.github.labels) in the repositories, and for each whose label was applied within the window
  * and that has no run since, submits the run the `labeled` delivery would have created, through the
  * same path (trigger decision, rules, RunPolicy, single flight). Its idempotency key is
- * `github:rescan:<repo>#<n>:<label>`, so re-scans by several ingress replicas or restarts create it
- * once; a run the original delivery made is found through the issue index (latest run per issue).
+ * `github:rescan:<repo>#<n>:<label>:<labeled event id>`, so re-scans by several ingress replicas or
+ * restarts create it once, and a label applied again later (a new event) is recovered again; a run the original delivery made is found through the issue index (latest run per issue).
  */
 export async function rescanGithubTriggers(
   ctx: IngressContext,
@@ -117,6 +117,7 @@ async function recoverOne(
           per_page: 100,
         })
       ).data as {
+        id?: number;
         event: string;
         created_at: string;
         actor?: { login: string; type?: string } | null;
@@ -162,7 +163,12 @@ async function recoverOne(
     return { outcome: "ignored", message: "ignore" in trigger ? trigger.ignore.message : "" };
   const withHead = trigger.kind === "docs" ? await withPullRequestHead(context, github) : context;
   if ("ignore" in withHead) return { outcome: "ignored", message: withHead.ignore.message };
-  const delivery = { hookId: "rescan", deliveryId: `${repository}#${item.number}:${label}` };
+  // one key per application of the label: the same event seen again (a restart, another replica) is
+  // the same run; the label applied again later is a new event and gets its own
+  const delivery = {
+    hookId: "rescan",
+    deliveryId: `${repository}#${item.number}:${label}:${labeled.id ?? labeled.created_at}`,
+  };
   const built = buildGithubRunRequest({
     ctx: withHead,
     delivery,
