@@ -99,10 +99,10 @@ describe("missed-delivery re-scan", () => {
   });
 });
 
-// REVIEW REPRO (known bug, it.fails until fixed; flip to `it` with the fix): the re-scan's run and the
-// original delivery have different idempotency keys, and single flight only covers a run still under way.
+// review: the re-scan's run and the original delivery have different idempotency keys, and single flight
+// only covers a run still under way, so this used to create a second run.
 describe("re-scan vs. the redelivered original (review)", () => {
-  it.fails("a redelivery of the missed labeled delivery after the recovered run ended creates no second run", async () => {
+  it("a redelivery of the missed labeled delivery after the recovered run ended creates no second run", async () => {
     labelIssue(7, "orchestrator:code");
     expect((await h.ingress.rescan()).find((r) => r.number === 7)?.outcome).toBe("recovered");
     const [recoveredRun] = await runsOf(7);
@@ -112,8 +112,14 @@ describe("re-scan vs. the redelivered original (review)", () => {
     const payload = githubExample("issues", "labeled");
     payload["label"] = { name: "orchestrator:code" };
     (payload["issue"] as { number: number }).number = 7;
-    await deliver(h, "issues", payload, { deliveryId: newDeliveryId() });
+    (payload["issue"] as { updated_at: string }).updated_at = ago(5 * 60_000); // when it was labelled
+    const res = await deliver(h, "issues", payload, { deliveryId: newDeliveryId() });
+    expect(res.status).toBe(200);
     expect(await runsOf(7)).toHaveLength(1);
+    // a later application of the label (after the recovered run) still gets its run
+    (payload["issue"] as { updated_at: string }).updated_at = new Date(Date.now() + 5 * 60_000).toISOString();
+    await deliver(h, "issues", payload, { deliveryId: newDeliveryId() });
+    expect(await runsOf(7)).toHaveLength(2);
   });
 });
 

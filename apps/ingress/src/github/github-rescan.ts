@@ -1,4 +1,4 @@
-import type { RunKind } from "@orchestrator/contracts";
+import type { RunKind, RunRecord } from "@orchestrator/contracts";
 import { ownerRepo } from "@orchestrator/github";
 import type { IngressContext } from "../ingress-context.js";
 import { decideGithubTrigger } from "../triggers/github-trigger.js";
@@ -188,4 +188,24 @@ async function recoverOne(
   const outcome =
     result.outcome === "created" ? "recovered" : result.outcome === "active" ? "has_run" : "duplicate";
   return { outcome, runId: result.run.id };
+}
+
+/**
+ * The run the re-scan recovered for this very application of a label, if any: a `labeled` delivery
+ * that was lost while the ingress was down and is redelivered after the re-scan's run ended must not
+ * start a second one (its own idempotency key is the delivery's, not the re-scan's).
+ */
+export async function runRecoveredForLabel(
+  ctx: Pick<IngressContext, "issueIndex" | "runStore">,
+  context: Pick<GithubContext, "repository" | "number" | "label" | "labeledAt">,
+): Promise<RunRecord | undefined> {
+  const labeledAt = Date.parse(context.labeledAt ?? "");
+  if (context.label === undefined || Number.isNaN(labeledAt)) return undefined;
+  const id = await ctx.issueIndex.latest(context.repository.full_name, context.number);
+  const latest = id ? await ctx.runStore.get(id) : undefined;
+  const source = latest?.request.source;
+  if (!latest || source?.type !== "github" || source.hookId !== "rescan") return undefined;
+  const prefix = `${context.repository.full_name}#${context.number}:${context.label}:`.toLowerCase();
+  if (!source.deliveryId.toLowerCase().startsWith(prefix)) return undefined;
+  return Date.parse(latest.createdAt) >= labeledAt - CLOCK_SLACK_MS ? latest : undefined;
 }
