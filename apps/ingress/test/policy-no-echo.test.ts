@@ -105,4 +105,12 @@ describe("ALLOWED_ENV_SECRETS", () => {
       runs.map((r) => (r.request.kind === "code" ? r.request.envFromSecrets[0]?.secretName : "")),
     ).toEqual(["trader-db"]);
   });
+
+  it("never another run's GitHub App token Secret (<kind>-<runId>-github-token), even with *", async () => {
+    for (const token of ["code-20261203-abcdef-github-token", "docs-20261203-abcdef-github-token"]) {
+      const res = await mount(custom, token);
+      expect(res.status, token).toBe(403);
+      expect(res.body["rule"], token).toBe("credential-secrets");
+    }
+  });
 });

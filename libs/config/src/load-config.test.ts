@@ -37,6 +37,19 @@ describe("loadConfig", () => {
     expect(() => loadConfig(s, { API_TOKEN: "hunter2" })).toThrow(/API_TOKEN.*<redacted>/);
   });
 
+  it("never echoes the credentials of a refused URL", () => {
+    let message = "";
+    try {
+      loadConfig(schema, { REDIS_URL: "redis-sentinel://user:hunter2@sentinel:26379/mymaster" });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain("REDIS_URL");
+    expect(message).toContain("sentinel:26379/mymaster");
+    expect(message).not.toContain("hunter2");
+    expect(message).not.toContain("user:");
+  });
+
   it("parses durations in several units", () => {
     expect(loadConfig(schema, { RETRY: "1500ms" }).RETRY).toBe(1500);
     expect(loadConfig(schema, { RETRY: "10m" }).RETRY).toBe(600_000);

@@ -31,7 +31,11 @@ function fail(problems: { variable: string; text: string }[]): never {
   ]);
 }
 
-/** Values of variables that look secret are never echoed back. */
+/**
+ * Values of variables that look secret are never echoed back, nor the user:password part of a URL
+ * (`REDIS_URL=redis-sentinel://:pw@host/…` with a typo in its scheme is still refused by name).
+ */
 function redact(variable: string, value: string): string {
-  return /SECRET|TOKEN|PASSWORD|KEY|AUTH|CREDENTIAL/i.test(variable) ? "<redacted>" : value;
+  if (/SECRET|TOKEN|PASSWORD|KEY|AUTH|CREDENTIAL/i.test(variable)) return "<redacted>";
+  return value.replace(/\/\/\S*@/g, "//<redacted>@");
 }

@@ -10,10 +10,18 @@ export const DEFAULT_ALLOWED_ENV_SECRETS: readonly string[] = ["agent-*"];
 /**
  * Secrets no request may mount, whatever `ALLOWED_ENV_SECRETS` says: the services' own Secrets
  * (`orchestrator-watcher` holds the GitHub App key, `orchestrator-ingress` the API tokens,
- * `orchestrator-redis` the queue) and the per-user GitHub credentials, which only the orchestrator
- * mounts (for the run's `githubUser`).
+ * `orchestrator-redis` the queue), the per-user GitHub credentials, which only the orchestrator
+ * mounts (for the run's `githubUser`), and the per-run GitHub App token Secrets
+ * (`<kind>-<runId>-github-token`, runTokenSecretName in @orchestrator/kube): another run's token
+ * covers repositories this request may not be allowed.
  */
-export const REFUSED_ENV_SECRETS: readonly string[] = ["orchestrator-*", "github-ssh-*", "github-pat-*"];
+export const REFUSED_ENV_SECRETS: readonly string[] = [
+  "orchestrator-*",
+  "github-ssh-*",
+  "github-pat-*",
+  "code-*-github-token",
+  "docs-*-github-token",
+];
 
 const ENTRY_RE = /^[a-z0-9*](?:[-a-z0-9.*]{0,251}[a-z0-9*])?$/;
 

@@ -101,7 +101,7 @@ export function checkRequestContent(
         const field = `envFromSecrets.${i}.secretName`;
         const why =
           rule === "credential-secrets"
-            ? "orchestrator-*, github-ssh-* and github-pat-* Secrets hold the orchestrator's own credentials and are never mounted for a request"
+            ? "orchestrator-*, github-ssh-*, github-pat-* and the runs' <kind>-<runId>-github-token Secrets hold the orchestrator's own credentials and are never mounted for a request"
             : `the Secret is not in ALLOWED_ENV_SECRETS (${allowedEnvSecrets.join(",")})`;
         throw new PolicyRefusedError(
           403,

@@ -1,10 +1,14 @@
 // A minimal service on runService, started as a process by run-service.test.ts.
+import { commonEnv, loadConfig } from "@orchestrator/config";
+import { z } from "zod";
 import { runService } from "../src/index.js";
 
 runService({
   name: "fixture",
   redisAtStart: process.env.FIXTURE_REDIS_AT_START === "background" ? "background" : "wait",
   loadConfig(env) {
+    // the apps' own way: commonEnv's REDIS_URL, validated by loadConfig
+    if (env.FIXTURE_REAL_CONFIG) loadConfig(z.object({ ...commonEnv }), env);
     if (env.FIXTURE_BAD_CONFIG)
       throw Object.assign(new Error("FIXTURE_BAD_CONFIG: must not be set"), { name: "ConfigError" });
     return {

@@ -89,4 +89,16 @@ describe("runService: the start-up and shutdown shape of every service", () => {
     background.child.kill("SIGTERM");
     expect(await background.exited).toBe(0);
   }, 90_000);
+
+  it("a REDIS_URL it refuses is named, but its password is never printed", async () => {
+    const password = "s3cretRedisPassw0rd";
+    // a typo in the scheme (redis-sentinel: instead of redis+sentinel:) with the password in the URL
+    const bad = start({
+      FIXTURE_REAL_CONFIG: "1",
+      REDIS_URL: `redis-sentinel://:${password}@sentinel:26379/mymaster`,
+    });
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toContain("REDIS_URL");
+    expect(bad.output()).not.toContain(password);
+  }, 90_000);
 });

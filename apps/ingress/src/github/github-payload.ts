@@ -95,6 +95,8 @@ export interface GithubContext {
   state: string | undefined;
   comment?: z.infer<typeof comment>;
   label?: string;
+  /** labeled events: the issue's or pull request's `updated_at`, which applying the label set */
+  labeledAt?: string;
   /**
    * The pull request's head branch and the repository it lives in (null: a deleted fork). Only
    * `pull_request*` events carry it; an `issue_comment` on a pull request does not.
@@ -115,12 +117,15 @@ export function readGithubContext(event: string, payload: unknown): GithubContex
       body: p.issue.body ?? "",
       htmlUrl: p.issue.html_url,
       state: p.issue.state,
-      ...(p.label ? { label: p.label.name } : {}),
+      ...(p.label ? { label: p.label.name, ...updatedAt(p.issue) } : {}),
     };
   }
   if (event === "pull_request" && action === "labeled") {
     const p = pullRequestLabeledPayload.parse(payload);
-    return { ...prContext(event, p), ...(p.label ? { label: p.label.name } : {}) };
+    return {
+      ...prContext(event, p),
+      ...(p.label ? { label: p.label.name, ...updatedAt(p.pull_request) } : {}),
+    };
   }
   if (event === "issue_comment" && action === "created") {
     const p = issueCommentPayload.parse(payload);
@@ -172,4 +177,9 @@ function prContext(event: string, p: CommonPayload & { pull_request: z.infer<typ
       ? { head: { ref: p.pull_request.head.ref, repository: p.pull_request.head.repo?.full_name ?? null } }
       : {}),
   };
+}
+
+function updatedAt(item: object): { labeledAt?: string } {
+  const at = (item as { updated_at?: unknown }).updated_at;
+  return typeof at === "string" ? { labeledAt: at } : {};
 }

@@ -1,4 +1,4 @@
-import type { RunKind } from "@orchestrator/contracts";
+import type { RunKind, RunRecord } from "@orchestrator/contracts";
 import { ownerRepo } from "@orchestrator/github";
 import type { IngressContext } from "../ingress-context.js";
 import { decideGithubTrigger } from "../triggers/github-trigger.js";
@@ -33,8 +33,8 @@ export interface RescanResult {
  * (rules.github.labels) in the repositories, and for each whose label was applied within the window
  * and that has no run since, submits the run the `labeled` delivery would have created, through the
  * same path (trigger decision, rules, RunPolicy, single flight). Its idempotency key is
- * `github:rescan:<repo>#<n>:<label>`, so re-scans by several ingress replicas or restarts create it
- * once; a run the original delivery made is found through the issue index (latest run per issue).
+ * `github:rescan:<repo>#<n>:<label>:<labeled event id>`, so re-scans by several ingress replicas or
+ * restarts create it once, and a label applied again later (a new event) is recovered again; a run the original delivery made is found through the issue index (latest run per issue).
  */
 export async function rescanGithubTriggers(
   ctx: IngressContext,
@@ -117,6 +117,7 @@ async function recoverOne(
           per_page: 100,
         })
       ).data as {
+        id?: number;
         event: string;
         created_at: string;
         actor?: { login: string; type?: string } | null;
@@ -162,7 +163,12 @@ async function recoverOne(
     return { outcome: "ignored", message: "ignore" in trigger ? trigger.ignore.message : "" };
   const withHead = trigger.kind === "docs" ? await withPullRequestHead(context, github) : context;
   if ("ignore" in withHead) return { outcome: "ignored", message: withHead.ignore.message };
-  const delivery = { hookId: "rescan", deliveryId: `${repository}#${item.number}:${label}` };
+  // one key per application of the label: the same event seen again (a restart, another replica) is
+  // the same run; the label applied again later is a new event and gets its own
+  const delivery = {
+    hookId: "rescan",
+    deliveryId: `${repository}#${item.number}:${label}:${labeled.id ?? labeled.created_at}`,
+  };
   const built = buildGithubRunRequest({
     ctx: withHead,
     delivery,
@@ -182,4 +188,24 @@ async function recoverOne(
   const outcome =
     result.outcome === "created" ? "recovered" : result.outcome === "active" ? "has_run" : "duplicate";
   return { outcome, runId: result.run.id };
+}
+
+/**
+ * The run the re-scan recovered for this very application of a label, if any: a `labeled` delivery
+ * that was lost while the ingress was down and is redelivered after the re-scan's run ended must not
+ * start a second one (its own idempotency key is the delivery's, not the re-scan's).
+ */
+export async function runRecoveredForLabel(
+  ctx: Pick<IngressContext, "issueIndex" | "runStore">,
+  context: Pick<GithubContext, "repository" | "number" | "label" | "labeledAt">,
+): Promise<RunRecord | undefined> {
+  const labeledAt = Date.parse(context.labeledAt ?? "");
+  if (context.label === undefined || Number.isNaN(labeledAt)) return undefined;
+  const id = await ctx.issueIndex.latest(context.repository.full_name, context.number);
+  const latest = id ? await ctx.runStore.get(id) : undefined;
+  const source = latest?.request.source;
+  if (!latest || source?.type !== "github" || source.hookId !== "rescan") return undefined;
+  const prefix = `${context.repository.full_name}#${context.number}:${context.label}:`.toLowerCase();
+  if (!source.deliveryId.toLowerCase().startsWith(prefix)) return undefined;
+  return Date.parse(latest.createdAt) >= labeledAt - CLOCK_SLACK_MS ? latest : undefined;
 }

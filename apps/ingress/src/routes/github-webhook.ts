@@ -5,6 +5,7 @@ import { ZodError } from "zod";
 import { verifyGithubSignature } from "../auth/github-signature.js";
 import { HttpError, ServiceUnavailableError } from "../errors/http-error.js";
 import { type GithubContext, readGithubContext } from "../github/github-payload.js";
+import { runRecoveredForLabel } from "../github/github-rescan.js";
 import {
   buildGithubRunRequest,
   type GithubDelivery,
@@ -177,6 +178,12 @@ async function startRun(
     config: ctx.config,
   });
   if ("ignore" in built) return ignore(built.ignore);
+  const recovered = await runRecoveredForLabel(ctx, context);
+  if (recovered) {
+    ctx.metrics.webhook("github", context.event, "duplicate");
+    sendRunAnswer(req, res, ctx.config.PUBLIC_URL, { outcome: "duplicate", run: recovered });
+    return;
+  }
   const result = await ctx.submitter.submit({
     request: built.request,
     validated: true, // buildGithubRunRequest's runRequestSchema parse

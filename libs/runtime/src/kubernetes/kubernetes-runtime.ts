@@ -140,7 +140,15 @@ export class KubernetesRuntime implements Runtime {
       if (!plan) continue;
       const namespace = run.links.namespace ?? this.namespaceOf(run);
       const options = { now: Date.now(), refreshBeforeMs: RUN_TOKEN_REFRESH_BEFORE_MS };
-      if (await refreshRunTokenSecret(this.ctx, run, plan, namespace, minter, options)) refreshed++;
+      try {
+        if (await refreshRunTokenSecret(this.ctx, run, plan, namespace, minter, options)) refreshed++;
+      } catch (err) {
+        // one run GitHub or the cluster refuses must not keep the others' tokens from being replaced
+        this.log.warn(
+          { runId: run.id, err: { message: (err as Error).message } },
+          "refreshing the run's GitHub App token failed; will try again",
+        );
+      }
     }
     return refreshed;
   }

@@ -165,3 +165,43 @@ describe("GitHub App mode: a per-run token in a Secret owned by the Job", () => 
     expect(mints()).toHaveLength(2);
   });
 });
+
+// review: prepareRunToken used to mint when the Secret was there but not the run's; the Job was created
+// mounting that foreign Secret, and only then ensureRunTokenSecret refused ("conflict"), leaving the Job.
+describe("a Secret of the run's token name that is not the run's (review)", () => {
+  it("refuses before any Job exists, so no pod mounts the foreign Secret", async () => {
+    const run = testCodeRun({
+      repositoryUrl: "https://github.com/5dlabs/trader.git",
+      docsRepositoryUrl: "https://github.com/5dlabs/trader.git",
+    });
+    const names = runObjectNames(run);
+    await clients.core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: `${names.job}-github-token` },
+        data: { token: Buffer.from("someone-elses-token").toString("base64") },
+      },
+    });
+    await expect(runtime.dispatch(run, TEST_FILES)).rejects.toBeInstanceOf(PermanentDispatchError);
+    expect(sim.objects.get("jobs.batch", ns, names.job)).toBeUndefined();
+  });
+});
+
+// review: refreshGithubTokens used to stop at the first run whose token could not be minted, so the runs
+// after it in the list were never refreshed, at every pass, and their agents lost git access after 1 h.
+describe("token refresh of several runs (review)", () => {
+  it("one run whose token cannot be minted does not keep the others from being refreshed", async () => {
+    github.tokenLifetimeMs = 10 * 60_000;
+    const broken = testDocsRun();
+    const fine = testCodeRun({
+      repositoryUrl: "https://github.com/5dlabs/trader.git",
+      docsRepositoryUrl: "https://github.com/5dlabs/trader.git",
+    });
+    await runtime.dispatch(broken, TEST_FILES);
+    await runtime.dispatch(fine, TEST_FILES);
+    github.tokenLifetimeMs = 3600_000;
+    // GitHub refuses the first run's token (e.g. the App lost access to its repository)
+    github.failNext(422, 1, {}, "There is at least one repository that does not exist", "/access_tokens");
+    expect(await runtime.refreshGithubTokens([broken, fine])).toBe(1);
+  });
+});

@@ -60,7 +60,16 @@ export async function prepareRunToken(
 ): Promise<MintedRunToken | undefined> {
   const existing = await readSecret(ctx, plan.secretName, namespace);
   if (existing && belongsToRun(existing.metadata?.labels, run.id)) return undefined;
+  // refused before the Job exists: its pod would mount that Secret, someone else's token
+  if (existing) throw foreignSecret(plan, run);
   return mintRunToken(minter, plan.repositories);
+}
+
+function foreignSecret(plan: RunTokenPlan, run: Pick<RunRecord, "id">): PermanentDispatchError {
+  return new PermanentDispatchError(
+    "conflict",
+    `Secret ${plan.secretName} already exists in the cluster and does not belong to run ${run.id}; delete it or pick another namespace`,
+  );
 }
 
 function buildRunTokenSecret(
@@ -109,12 +118,7 @@ export async function ensureRunTokenSecret(
 ): Promise<void> {
   const owner = jobOwnerReference(job);
   const check = (secret: V1Secret): void => {
-    if (!belongsToRun(secret.metadata?.labels, run.id)) {
-      throw new PermanentDispatchError(
-        "conflict",
-        `Secret ${plan.secretName} already exists in the cluster and does not belong to run ${run.id}; delete it or pick another namespace`,
-      );
-    }
+    if (!belongsToRun(secret.metadata?.labels, run.id)) throw foreignSecret(plan, run);
     if (!secret.metadata?.ownerReferences?.some((r) => r.uid === owner.uid)) {
       throw new Error(
         `Secret ${plan.secretName} belongs to an earlier Job of run ${run.id}; waiting for the garbage collector to remove it`,

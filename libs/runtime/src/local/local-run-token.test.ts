@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGithubClient, createRunTokenMinter } from "@orchestrator/github";
@@ -9,7 +9,7 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testDocsRun } from "../testing.js";
 import { readLocalRunState } from "./local-run-state.js";
-import { refreshLocalRunToken, writeLocalRunToken } from "./local-run-token.js";
+import { refreshLocalRunToken, refreshLocalRunTokens, writeLocalRunToken } from "./local-run-token.js";
 import { LocalRuntime } from "./local-runtime.js";
 
 const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
@@ -77,5 +77,24 @@ describe("LocalRuntime in GitHub App mode", () => {
     expect(await refreshLocalRunToken(run, tmp, minter, Date.now())).toBe(false); // fresh
     expect(await refreshLocalRunToken(run, tmp, minter, Date.now() + 41 * 60_000)).toBe(true);
     expect(await readFile(join(tmp, "github-token"), "utf8")).toBe(`${github.installationToken}_run2`);
+  });
+
+  it("one run whose token GitHub refuses does not keep the others' from being replaced", async () => {
+    const client = createGithubClient({
+      apiUrl: github.url,
+      auth: { appId: "1", privateKey },
+      userAgent: "t",
+    });
+    const minter = createRunTokenMinter(client, "https://api.github.com")!;
+    const runs = [1, 2].map(() => testDocsRun({ repositoryUrl: "https://github.com/5dlabs/platform.git" }));
+    const tmpOf = (run: { id: string }) => join(dataDir, run.id);
+    const old = new Date(Date.now() - 41 * 60_000);
+    for (const run of runs) {
+      await mkdir(tmpOf(run), { recursive: true });
+      await writeLocalRunToken(run, tmpOf(run), minter);
+      await utimes(join(tmpOf(run), "github-token"), old, old);
+    }
+    github.failNext(422, 1, {}, "There is at least one repository that does not exist", "/access_tokens");
+    expect(await refreshLocalRunTokens(runs, tmpOf, minter, pino({ level: "silent" }))).toBe(1);
   });
 });

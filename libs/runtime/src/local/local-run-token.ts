@@ -2,6 +2,7 @@ import { rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunRecord } from "@orchestrator/contracts";
 import { appTokenRepositories } from "@orchestrator/kube";
+import type { Logger } from "pino";
 import { mintRunToken, type RunTokenMinter } from "../run-token.js";
 
 /**
@@ -55,4 +56,28 @@ export async function refreshLocalRunToken(
   await writeFile(`${file}.new`, minted.token, { mode: 0o600 });
   await rename(`${file}.new`, file);
   return true;
+}
+
+/**
+ * refreshLocalRunToken for each run; one run GitHub refuses (App uninstalled, a 5xx) is logged and
+ * does not keep the others' tokens from being replaced. Returns how many were.
+ */
+export async function refreshLocalRunTokens(
+  runs: readonly RunRecord[],
+  tmpDirOf: (run: RunRecord) => string,
+  minter: RunTokenMinter,
+  log: Logger,
+): Promise<number> {
+  let refreshed = 0;
+  for (const run of runs) {
+    try {
+      if (await refreshLocalRunToken(run, tmpDirOf(run), minter, Date.now())) refreshed++;
+    } catch (err) {
+      log.warn(
+        { runId: run.id, err: { message: (err as Error).message } },
+        "refreshing the run's GitHub App token failed; will try again",
+      );
+    }
+  }
+  return refreshed;
 }

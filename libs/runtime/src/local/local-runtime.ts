@@ -19,7 +19,7 @@ import { localAgentEnvironment } from "./local-environment.js";
 import { LOCAL_RUN_FILES, localRunDir, localWorkspaceDir } from "./local-paths.js";
 import { localPreflight } from "./local-preflight.js";
 import { isProcessAlive, readLocalRunState } from "./local-run-state.js";
-import { refreshLocalRunToken, usesLocalAppToken, writeLocalRunToken } from "./local-run-token.js";
+import { refreshLocalRunTokens, usesLocalAppToken, writeLocalRunToken } from "./local-run-token.js";
 import { claimLocalWorkspace } from "./local-workspace-owner.js";
 import { tailFile } from "./tail-file.js";
 import { WRAPPER_SCRIPT } from "./wrapper-script.js";
@@ -199,12 +199,8 @@ export class LocalRuntime implements Runtime {
   async refreshGithubTokens(runs: RunRecord[]): Promise<number> {
     const minter = this.options.githubApp;
     if (!minter) return 0;
-    let refreshed = 0;
-    for (const run of runs) {
-      const tmp = join(run.links.localDir ?? this.runDir(run.id), LOCAL_RUN_FILES.tmp);
-      if (await refreshLocalRunToken(run, tmp, minter, Date.now())) refreshed++;
-    }
-    return refreshed;
+    const tmpOf = (run: RunRecord) => join(run.links.localDir ?? this.runDir(run.id), LOCAL_RUN_FILES.tmp);
+    return refreshLocalRunTokens(runs, tmpOf, minter, this.options.log);
   }
 
   /** Removes key material left by runs that ended while no dispatcher was watching (start-up). */
