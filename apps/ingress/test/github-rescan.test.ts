@@ -67,6 +67,27 @@ describe("missed-delivery re-scan", () => {
     expect(await recovered()).toBe(1);
   });
 
+  it("finds the latest labelling on a later page of a busy issue's events (GitHub lists them oldest first)", async () => {
+    const old = ago(5 * 24 * 3600_000);
+    github.issues.set(`${REPO}#11`, {
+      repository: REPO,
+      number: 11,
+      title: "a busy issue",
+      body: "please do it",
+      pullRequest: false,
+      labels: [
+        { name: "orchestrator:code", at: old, by: "Codertocat" },
+        ...Array.from({ length: 150 }, (_, i) => ({ name: `triage-${i}`, at: old, by: "Codertocat" })),
+        { name: "orchestrator:code", at: ago(60_000), by: "Codertocat" },
+      ],
+    });
+    const results = await h.ingress.rescan();
+    expect(results.find((r) => r.number === 11)).toMatchObject({ outcome: "recovered" });
+    expect((await runsOf(11))[0]!.request.idempotencyKey).toBe(
+      `github:rescan:${REPO}#11:orchestrator:code:5151`,
+    );
+  });
+
   it("leaves issues whose delivery did arrive, labels applied before the window, and non-trigger labels", async () => {
     const payload = githubExample("issues", "labeled");
     payload["label"] = { name: "orchestrator:code" };

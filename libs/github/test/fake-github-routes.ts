@@ -181,13 +181,15 @@ export function fakeRoutes(state: FakeState, redeliver: (id: number) => Promise<
     {
       method: "GET",
       path: new RegExp(`^/repos/${REPO}/issues/(\\d+)/events$`),
-      handle(m) {
+      handle(m, _body, query) {
         const issue = state.issues.get(`${m[1]}#${m[2]}`);
         if (!issue) return [404, { message: "Not Found" }];
+        const perPage = Number(query.get("per_page") ?? 30);
+        const page = Number(query.get("page") ?? 1);
         return [
           200,
-          issue.labels.map((l, i) => ({
-            id: 5000 + i,
+          issue.labels.slice((page - 1) * perPage, page * perPage).map((l, i) => ({
+            id: 5000 + (page - 1) * perPage + i,
             event: "labeled",
             created_at: l.at,
             actor: { login: l.by, type: l.by.endsWith("[bot]") ? "Bot" : "User" },

@@ -50,15 +50,18 @@ export async function rescanGithubTriggers(
     for (const label of Object.keys(kinds)) {
       let items: RescanIssue[];
       try {
-        items = await github.withRepository(target, async (o) => {
-          const { data } = await o.request("GET /repos/{owner}/{repo}/issues", {
-            ...ownerRepo(repository),
-            state: "open",
-            labels: label,
-            per_page: 100,
-          });
-          return data as RescanIssue[];
-        });
+        items = await github.withRepository(target, (o) =>
+          allPages(async (page) => {
+            const { data } = await o.request("GET /repos/{owner}/{repo}/issues", {
+              ...ownerRepo(repository),
+              state: "open",
+              labels: label,
+              per_page: PER_PAGE,
+              page,
+            });
+            return data as RescanIssue[];
+          }),
+        );
       } catch (err) {
         ctx.log.warn(
           { repository, label, err: { message: (err as Error).message } },
@@ -89,6 +92,21 @@ export async function rescanGithubTriggers(
   return results;
 }
 
+const PER_PAGE = 100;
+/** 30 pages of 100: open labelled issues of one label, or events of one issue, beyond are not read */
+const MAX_PAGES = 30;
+
+/** Every page of a GitHub list (`page` 1, 2, …) until a short page, at most {@link MAX_PAGES}. */
+async function allPages<T>(fetchPage: (page: number) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const items = await fetchPage(page);
+    all.push(...items);
+    if (items.length < PER_PAGE) break;
+  }
+  return all;
+}
+
 interface RescanIssue {
   number: number;
   title: string;
@@ -107,22 +125,25 @@ async function recoverOne(
 ): Promise<Omit<RescanResult, "repository" | "number" | "label">> {
   const github = ctx.github!;
   const target = { repository };
-  const events = await github.withRepository(
-    target,
-    async (o) =>
-      (
-        await o.request("GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
-          ...ownerRepo(repository),
-          issue_number: item.number,
-          per_page: 100,
-        })
-      ).data as {
-        id?: number;
-        event: string;
-        created_at: string;
-        actor?: { login: string; type?: string } | null;
-        label?: { name: string };
-      }[],
+  // GitHub lists an issue's events oldest first: the latest labelling may be on the last page
+  const events = await github.withRepository(target, (o) =>
+    allPages(
+      async (page) =>
+        (
+          await o.request("GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
+            ...ownerRepo(repository),
+            issue_number: item.number,
+            per_page: PER_PAGE,
+            page,
+          })
+        ).data as {
+          id?: number;
+          event: string;
+          created_at: string;
+          actor?: { login: string; type?: string } | null;
+          label?: { name: string };
+        }[],
+    ),
   );
   const labeled = events.filter((e) => e.event === "labeled" && e.label?.name === label).at(-1);
   const labeledAt = labeled ? Date.parse(labeled.created_at) : Number.NaN;
