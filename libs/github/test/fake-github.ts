@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type FakeHook, type SentDelivery, sendFakeDelivery } from "./fake-github-hooks.js";
+import { type SentDelivery, sendFakeDelivery } from "./fake-github-hooks.js";
 import { type FakeDelivery, type FakeRoute, type FakeState, fakeRoutes } from "./fake-github-routes.js";
 
 export interface RecordedRequest {
