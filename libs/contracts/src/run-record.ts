@@ -44,6 +44,8 @@ export const runRecordSchema = z.object({
   retriedBy: z.string().optional(),
   /** set when someone asked for the run to be cancelled */
   cancelRequestedAt: z.string().optional(),
+  /** who asked for the cancel and why (the first request's), the reason the run's timeline shows */
+  cancelReason: z.string().optional(),
   /** Grafana/Alertmanager: set when the alert resolved while the run existed */
   alertResolvedAt: z.string().optional(),
   /** runs sharing this key (same repository+issue+kind, same alert) never run at the same time */

@@ -39,6 +39,7 @@ export class RunCanceller {
       updated = await runStore.update(run.id, (r) => ({
         ...r,
         cancelRequestedAt: r.cancelRequestedAt ?? at,
+        cancelReason: r.cancelReason ?? reason,
       }));
     }
     await withTimeout(

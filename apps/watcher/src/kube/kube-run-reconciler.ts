@@ -100,7 +100,9 @@ export async function followJob(
     deletedPod: deps.deletedPods.get(run.id),
     jobEventMessage,
   });
-  const message = observation.message;
+  // a cancel shows who asked for it, whichever service saw the run end first
+  const message =
+    observation.phase === "Cancelled" && run.cancelReason ? run.cancelReason : observation.message;
   // the agent's output stays on the run record (redacted), never in the message posted publicly
   let logTail = observation.logTail;
   if (!logTail && observation.wantsLogTail && observation.podName)

@@ -57,7 +57,9 @@ export function createLocalFollower(deps: LocalFollowerDeps): LocalFollower {
     const state = await readLocalRunState(dir);
     if (!state) return; // not dispatched yet
     const observation = observeLocalRun(state, Boolean(run.cancelRequestedAt));
-    const message = observation.message;
+    // a cancel shows who asked for it, whichever service saw the run end first
+    const message =
+      observation.phase === "Cancelled" && run.cancelReason ? run.cancelReason : observation.message;
     // the agent's output stays on the run record (redacted), never in the message posted publicly
     const logTail =
       observation.phase === "Failed" && observation.wantsLogTail
