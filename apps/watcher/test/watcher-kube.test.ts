@@ -132,13 +132,19 @@ describe("watcher following runs on Kubernetes", () => {
     );
 
     // what ingress and the dispatcher do for `orchestrator runs cancel`
-    await k.ctx.runStore.update(cancelled.id, (r) => ({ ...r, cancelRequestedAt: new Date().toISOString() }));
+    await k.ctx.runStore.update(cancelled.id, (r) => ({
+      ...r,
+      cancelRequestedAt: new Date().toISOString(),
+      cancelReason: "cancelled by ops via the console",
+    }));
     await k.clients.batch.deleteNamespacedJob({
       name: runObjectNames(cancelled).job,
       namespace: "default",
       propagationPolicy: "Background",
     });
     await expect.poll(() => k.phaseOf(cancelled.id), { timeout: 15_000 }).toBe("Cancelled");
+    // the timeline says who cancelled, not which service happened to see the Job go
+    expect((await k.ctx.runStore.get(cancelled.id))?.message).toBe("cancelled by ops via the console");
   });
 
   it("keeps following through dropped watches and failing watch requests", async () => {

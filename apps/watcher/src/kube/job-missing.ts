@@ -31,7 +31,11 @@ export async function jobMissing(
   const name = run.links.job ?? runObjectNames(run).job;
   if (await deps.reader.jobExists(namespace, name)) return undefined; // the cache has not seen it yet
   if (run.cancelRequestedAt)
-    return deps.runStore.tryTransition(run.id, "Cancelled", "cancelled: its Job was deleted");
+    return deps.runStore.tryTransition(
+      run.id,
+      "Cancelled",
+      run.cancelReason ?? "cancelled: its Job was deleted",
+    );
   const cancelled = await cancelIfCustomResourceDeleted(deps, run, namespace);
   if (cancelled) return cancelled;
 
